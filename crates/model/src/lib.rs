@@ -1,0 +1,22 @@
+//! Wire types and validation rules of the InviteDesk Access API, shared by the client and the
+//! server so that every rule is written once. No I/O lives here.
+
+pub mod catalog;
+pub mod error;
+pub mod invitation;
+pub mod page;
+pub mod permission;
+pub mod principal;
+pub mod token;
+pub mod user;
+pub mod validate;
+
+pub use catalog::{App, Business, Role, Seats, Subscription};
+pub use error::ErrorBody;
+pub use invitation::{Invitation, InvitationStatus, InvitationUpdate, NewInvitation};
+pub use page::Page;
+pub use permission::{Effect, Permission, PermissionPolicy, PermissionStatement};
+pub use principal::Me;
+pub use token::TokenResponse;
+pub use user::{User, UserStatus, UserUpdate};
+pub use validate::{FieldError, Rule};

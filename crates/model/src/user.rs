@@ -1,0 +1,77 @@
+//! Members of an organisation.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Active ⇄ Inactive; deletion is final and leaves only a tombstone for sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum UserStatus {
+    Active,
+    Inactive,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Active, Self::Inactive].into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: Uuid,
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub contact_number: Option<String>,
+    #[serde(default)]
+    pub status: Option<UserStatus>,
+    #[serde(default)]
+    pub permission_policy_ids: Option<Vec<Uuid>>,
+    #[serde(default)]
+    pub dt_end_access: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub business_id: Option<Uuid>,
+    #[serde(default)]
+    pub app_id: Option<Uuid>,
+    #[serde(default)]
+    pub subscription_id: Option<Uuid>,
+    #[serde(default)]
+    pub role_id: Option<Uuid>,
+    #[serde(default)]
+    pub dt_created: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub dt_last_modified: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub last_modified_by: Option<String>,
+    /// Only in `modifiedSince` listings: the user was deleted (a tombstone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+/// `PUT /users/{id}`: policies and access end date, guarded by `version`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserUpdate {
+    pub version: i64,
+    pub permission_policy_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub dt_end_access: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,480 @@
+//! The domain rules of DESIGN §4 as functions. The client runs them before sending, the
+//! server runs them again as the authority; every failure names the field and the rule.
+
+use chrono::{DateTime, Duration, Utc};
+use email_address::EmailAddress;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::invitation::{InvitationUpdate, NewInvitation};
+use crate::user::UserUpdate;
+
+pub const EMAIL_MAX_CHARS: usize = 254;
+pub const NAME_MAX_CHARS: usize = 100;
+pub const CONTACT_NUMBER_MAX_CHARS: usize = 50;
+pub const POLICIES_MAX: usize = 100;
+pub const EXPIRY_DEFAULT_DAYS: i64 = 30;
+pub const EXPIRY_MAX_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    Required,
+    TooLong,
+    ForbiddenCharacter,
+    InvalidEmail,
+    InvalidContactNumber,
+    TooFew,
+    TooMany,
+    Duplicate,
+    NotInFuture,
+    TooFarAhead,
+    ParentRequired,
+    /// The id names nothing of this organisation (checked by the server).
+    Unknown,
+    /// A new expiry for an Expired invitation comes only through resend.
+    ResendToRenew,
+}
+
+impl Rule {
+    pub fn code(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// The wire name of the field, e.g. `firstName`.
+    pub field: String,
+    pub rule: Rule,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, rule: Rule, message: impl Into<String>) -> Self {
+        Self { field: field.to_owned(), rule, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// CR, LF and NUL are refused in every text field: they would let a value break out of an
+/// e-mail header or a CSV row.
+pub fn clean_text(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(FieldError::new(
+            field,
+            Rule::ForbiddenCharacter,
+            format!("{field} must not contain line breaks or NUL characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// One address, at most 254 characters, a domain with a dot; returned lower-cased.
+pub fn email(value: &str) -> Result<String, FieldError> {
+    const FIELD: &str = "email";
+    clean_text(FIELD, value)?;
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(FIELD, Rule::Required, "email is required"));
+    }
+    if trimmed.chars().count() > EMAIL_MAX_CHARS {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooLong,
+            format!("email must be at most {EMAIL_MAX_CHARS} characters"),
+        ));
+    }
+    let domain_has_dot = trimmed
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
+    if !EmailAddress::is_valid(trimmed) || !domain_has_dot || trimmed.starts_with('"') {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::InvalidEmail,
+            "email must be one address like name@example.com",
+        ));
+    }
+    Ok(trimmed.to_lowercase())
+}
+
+/// A first or last name: 1–100 characters after trimming; required for a new person.
+pub fn name(field: &str, value: Option<&str>, required: bool) -> Result<Option<String>, FieldError> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty());
+    let Some(value) = value else {
+        return if required {
+            Err(FieldError::new(field, Rule::Required, format!("{field} is required for a new person")))
+        } else {
+            Ok(None)
+        };
+    };
+    clean_text(field, value)?;
+    if value.chars().count() > NAME_MAX_CHARS {
+        return Err(FieldError::new(
+            field,
+            Rule::TooLong,
+            format!("{field} must be at most {NAME_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// At most 50 characters of digits, spaces and `+-()`, with at least one digit.
+pub fn contact_number(value: Option<&str>, required: bool) -> Result<Option<String>, FieldError> {
+    const FIELD: &str = "contactNumber";
+    let value = value.map(str::trim).filter(|v| !v.is_empty());
+    let Some(value) = value else {
+        return if required {
+            Err(FieldError::new(FIELD, Rule::Required, "contactNumber is required for a new person"))
+        } else {
+            Ok(None)
+        };
+    };
+    clean_text(FIELD, value)?;
+    if value.chars().count() > CONTACT_NUMBER_MAX_CHARS {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooLong,
+            format!("contactNumber must be at most {CONTACT_NUMBER_MAX_CHARS} characters"),
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
+    if !value.chars().all(allowed) || !value.chars().any(|c| c.is_ascii_digit()) {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::InvalidContactNumber,
+            "contactNumber may hold only digits, spaces and + - ( )",
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// 1–100 distinct policy ids (whether each exists is the server's check).
+pub fn permission_policy_ids(ids: &[Uuid]) -> Result<(), FieldError> {
+    const FIELD: &str = "permissionPolicyIds";
+    if ids.is_empty() {
+        return Err(FieldError::new(FIELD, Rule::TooFew, "choose at least one permission policy"));
+    }
+    if ids.len() > POLICIES_MAX {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooMany,
+            format!("at most {POLICIES_MAX} permission policies"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !ids.iter().all(|id| seen.insert(*id)) {
+        return Err(FieldError::new(FIELD, Rule::Duplicate, "a permission policy is listed twice"));
+    }
+    Ok(())
+}
+
+/// In the future and at most 90 days ahead; absent means 30 days from now.
+pub fn invite_expiry(
+    value: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, FieldError> {
+    const FIELD: &str = "dtExpiry";
+    let Some(expiry) = value else {
+        return Ok(now + Duration::days(EXPIRY_DEFAULT_DAYS));
+    };
+    if expiry <= now {
+        return Err(FieldError::new(FIELD, Rule::NotInFuture, "dtExpiry must be in the future"));
+    }
+    if expiry > now + Duration::days(EXPIRY_MAX_DAYS) {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooFarAhead,
+            format!("dtExpiry must be at most {EXPIRY_MAX_DAYS} days from now"),
+        ));
+    }
+    Ok(expiry)
+}
+
+/// Optional; when given, in the future.
+pub fn end_access(
+    value: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, FieldError> {
+    match value {
+        Some(end) if end <= now => Err(FieldError::new(
+            "dtEndAccess",
+            Rule::NotInFuture,
+            "dtEndAccess must be in the future",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Where an invitee is placed. Each level needs its parent: a subscription or role needs its
+/// app, an app needs its business.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub business_id: Option<Uuid>,
+    pub app_id: Option<Uuid>,
+    pub subscription_id: Option<Uuid>,
+    pub role_id: Option<Uuid>,
+}
+
+pub fn placement(p: &Placement) -> Result<(), FieldError> {
+    let missing = |field: &str, parent: &str| {
+        FieldError::new(field, Rule::ParentRequired, format!("{field} needs {parent} as well"))
+    };
+    if p.app_id.is_some() && p.business_id.is_none() {
+        return Err(missing("appId", "businessId"));
+    }
+    if p.subscription_id.is_some() && p.app_id.is_none() {
+        return Err(missing("subscriptionId", "appId"));
+    }
+    if p.role_id.is_some() && p.app_id.is_none() {
+        return Err(missing("roleId", "appId"));
+    }
+    Ok(())
+}
+
+/// A create request that passed every rule, with its values normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidNewInvitation {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub contact_number: Option<String>,
+    pub permission_policy_ids: Vec<Uuid>,
+    pub dt_end_access: Option<DateTime<Utc>>,
+    pub dt_expiry: DateTime<Utc>,
+    pub existing_user: bool,
+    pub placement: Placement,
+}
+
+/// Collects every failure rather than stopping at the first, so a form can mark them all.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+}
+
+pub fn new_invitation(
+    request: &NewInvitation,
+    now: DateTime<Utc>,
+) -> Result<ValidNewInvitation, Vec<FieldError>> {
+    let mut errors = Errors::default();
+    let new_person = !request.existing_user;
+    let email = errors.check(email(&request.email));
+    let first_name = errors.check(name("firstName", request.first_name.as_deref(), new_person));
+    let last_name = errors.check(name("lastName", request.last_name.as_deref(), new_person));
+    let contact = errors.check(contact_number(request.contact_number.as_deref(), new_person));
+    errors.check(permission_policy_ids(&request.permission_policy_ids));
+    let dt_end_access = errors.check(end_access(request.dt_end_access, now));
+    let dt_expiry = errors.check(invite_expiry(request.dt_expiry, now));
+    let placement = Placement {
+        business_id: request.business_id,
+        app_id: request.app_id,
+        subscription_id: request.subscription_id,
+        role_id: request.role_id,
+    };
+    errors.check(self::placement(&placement));
+    match (email, first_name, last_name, contact, dt_end_access, dt_expiry) {
+        (Some(email), Some(first_name), Some(last_name), Some(contact_number), Some(end), Some(expiry))
+            if errors.0.is_empty() =>
+        {
+            Ok(ValidNewInvitation {
+                email,
+                first_name,
+                last_name,
+                contact_number,
+                permission_policy_ids: request.permission_policy_ids.clone(),
+                dt_end_access: end,
+                dt_expiry: expiry,
+                existing_user: request.existing_user,
+                placement,
+            })
+        }
+        _ => Err(errors.0),
+    }
+}
+
+/// An edit that passed every rule. `dt_expiry` is `None` when the expiry stays as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidInvitationUpdate {
+    pub version: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub contact_number: Option<String>,
+    pub permission_policy_ids: Vec<Uuid>,
+    pub dt_end_access: Option<DateTime<Utc>>,
+    pub dt_expiry: Option<DateTime<Utc>>,
+    pub placement: Placement,
+}
+
+/// `existing_user` and `expired` come from the stored invitation: the same name rules apply
+/// as at creation, and an Expired invitation is renewed only by resend.
+pub fn invitation_update(
+    request: &InvitationUpdate,
+    existing_user: bool,
+    expired: bool,
+    now: DateTime<Utc>,
+) -> Result<ValidInvitationUpdate, Vec<FieldError>> {
+    let mut errors = Errors::default();
+    let new_person = !existing_user;
+    let first_name = errors.check(name("firstName", request.first_name.as_deref(), new_person));
+    let last_name = errors.check(name("lastName", request.last_name.as_deref(), new_person));
+    let contact = errors.check(contact_number(request.contact_number.as_deref(), new_person));
+    errors.check(permission_policy_ids(&request.permission_policy_ids));
+    let dt_end_access = errors.check(end_access(request.dt_end_access, now));
+    let dt_expiry = match request.dt_expiry {
+        Some(_) if expired => errors.check(Err(FieldError::new(
+            "dtExpiry",
+            Rule::ResendToRenew,
+            "an expired invitation gets a new expiry by resending it",
+        ))),
+        Some(expiry) => errors.check(invite_expiry(Some(expiry), now).map(Some)),
+        None => Some(None),
+    };
+    let placement = Placement {
+        business_id: request.business_id,
+        app_id: request.app_id,
+        subscription_id: request.subscription_id,
+        role_id: request.role_id,
+    };
+    errors.check(self::placement(&placement));
+    match (first_name, last_name, contact, dt_end_access, dt_expiry) {
+        (Some(first_name), Some(last_name), Some(contact_number), Some(end), Some(expiry))
+            if errors.0.is_empty() =>
+        {
+            Ok(ValidInvitationUpdate {
+                version: request.version,
+                first_name,
+                last_name,
+                contact_number,
+                permission_policy_ids: request.permission_policy_ids.clone(),
+                dt_end_access: end,
+                dt_expiry: expiry,
+                placement,
+            })
+        }
+        _ => Err(errors.0),
+    }
+}
+
+pub fn user_update(request: &UserUpdate, now: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
+    let mut errors = Errors::default();
+    errors.check(permission_policy_ids(&request.permission_policy_ids));
+    errors.check(end_access(request.dt_end_access, now));
+    if errors.0.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-22T10:00:00Z".parse().unwrap()
+    }
+
+    fn new_person() -> NewInvitation {
+        NewInvitation {
+            email: " Ada.Lovelace@Example.COM ".into(),
+            first_name: Some("Ada".into()),
+            last_name: Some("Lovelace".into()),
+            contact_number: Some("+44 (0)20 7946-0000".into()),
+            permission_policy_ids: vec![Uuid::new_v4()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_new_person_is_normalised_and_expires_in_30_days() {
+        let valid = new_invitation(&new_person(), now()).unwrap();
+        assert_eq!(valid.email, "ada.lovelace@example.com");
+        assert_eq!(valid.dt_expiry, now() + Duration::days(30));
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_at_once() {
+        let request = NewInvitation {
+            email: "not an address".into(),
+            first_name: None,
+            last_name: Some("x".repeat(101)),
+            contact_number: Some("call me".into()),
+            permission_policy_ids: vec![],
+            dt_expiry: Some(now() - Duration::days(1)),
+            dt_end_access: Some(now() - Duration::days(1)),
+            subscription_id: Some(Uuid::new_v4()),
+            ..Default::default()
+        };
+        let errors = new_invitation(&request, now()).unwrap_err();
+        let found: Vec<(&str, Rule)> = errors.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("email", Rule::InvalidEmail),
+                ("firstName", Rule::Required),
+                ("lastName", Rule::TooLong),
+                ("contactNumber", Rule::InvalidContactNumber),
+                ("permissionPolicyIds", Rule::TooFew),
+                ("dtEndAccess", Rule::NotInFuture),
+                ("dtExpiry", Rule::NotInFuture),
+                ("subscriptionId", Rule::ParentRequired),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_existing_user_needs_no_names() {
+        let request = NewInvitation {
+            email: "grace@example.com".into(),
+            existing_user: true,
+            permission_policy_ids: vec![Uuid::new_v4()],
+            ..Default::default()
+        };
+        let valid = new_invitation(&request, now()).unwrap();
+        assert_eq!(valid.first_name, None);
+    }
+
+    #[test]
+    fn expiry_is_at_most_90_days_ahead() {
+        assert!(invite_expiry(Some(now() + Duration::days(90)), now()).is_ok());
+        let err = invite_expiry(Some(now() + Duration::days(90) + Duration::seconds(1)), now());
+        assert_eq!(err.unwrap_err().rule, Rule::TooFarAhead);
+    }
+
+    #[test]
+    fn emails_need_a_domain_with_a_dot_and_one_address() {
+        for bad in ["a@localhost", "a@b.", "a@b.com, c@d.com", "a b@c.com", "@c.com", "\"q\"@c.com"] {
+            assert_eq!(email(bad).unwrap_err().rule, Rule::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_expired_invitation_is_renewed_only_by_resend() {
+        let update = InvitationUpdate {
+            version: 1,
+            first_name: Some("A".into()),
+            last_name: Some("B".into()),
+            contact_number: Some("1".into()),
+            permission_policy_ids: vec![Uuid::new_v4()],
+            dt_expiry: Some(now() + Duration::days(3)),
+            ..Default::default()
+        };
+        let errors = invitation_update(&update, false, true, now()).unwrap_err();
+        assert_eq!(errors[0].rule, Rule::ResendToRenew);
+        assert!(invitation_update(&update, false, false, now()).is_ok());
+    }
+}
