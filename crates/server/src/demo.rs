@@ -1,0 +1,340 @@
+//! Demo data: two organisations with a placement catalogue, members and invitations in every
+//! status, and three service users each (admin, helpdesk, readonly). Seeded only into an
+//! empty database; the service users' secrets are new on every start, since only their
+//! hashes are stored.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use invitedesk_model::permission::managed;
+use invitedesk_model::validate::{Placement, ValidNewInvitation};
+use invitedesk_model::{InvitationStatus, UserStatus};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use crate::auth::{hash_secret, random_token};
+use crate::db::{self, micros};
+use crate::error::Result;
+use crate::store::invitations::{self, InvitationInsert};
+use crate::store::users::{self, UserInsert};
+use crate::store::{catalog, policies};
+use crate::AppState;
+
+/// The JSON line `--demo` prints.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoCredentials {
+    pub base_url: String,
+    pub organizations: Vec<DemoOrganization>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoOrganization {
+    pub org_id: Uuid,
+    pub name: String,
+    /// `admin`, `helpdesk` and `readonly`.
+    pub principals: BTreeMap<String, ClientCredentials>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientCredentials {
+    pub access_key_id: String,
+    pub api_secret: String,
+}
+
+struct OrgSpec {
+    name: &'static str,
+    domain: &'static str,
+    businesses: &'static [(&'static str, &'static [AppSpec])],
+}
+
+struct AppSpec {
+    name: &'static str,
+    roles: &'static [&'static str],
+    /// (name, seat limit, active members, pending invitations)
+    subscriptions: &'static [(&'static str, i64, usize, usize)],
+}
+
+const ORGS: [OrgSpec; 2] = [
+    OrgSpec {
+        name: "Acme Robotics",
+        domain: "acme.example",
+        businesses: &[
+            (
+                "Acme Retail",
+                &[AppSpec {
+                    name: "Storefront",
+                    roles: &["Admin", "Editor", "Viewer"],
+                    subscriptions: &[("Storefront Pro", 10, 3, 2), ("Storefront Lite", 2, 2, 0)],
+                }],
+            ),
+            (
+                "Acme Labs",
+                &[AppSpec {
+                    name: "Telemetry",
+                    roles: &["Engineer", "Analyst"],
+                    subscriptions: &[("Telemetry Team", 3, 1, 1)],
+                }],
+            ),
+        ],
+    },
+    OrgSpec {
+        name: "Globex Logistics",
+        domain: "globex.example",
+        businesses: &[(
+            "Globex Freight",
+            &[AppSpec {
+                name: "Dispatch",
+                roles: &["Dispatcher", "Supervisor"],
+                subscriptions: &[("Dispatch Standard", 5, 2, 1), ("Dispatch Trial", 1, 1, 0)],
+            }],
+        )],
+    },
+];
+
+const PEOPLE: [(&str, &str); 24] = [
+    ("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Katherine", "Johnson"),
+    ("Edsger", "Dijkstra"), ("Barbara", "Liskov"), ("Donald", "Knuth"), ("Margaret", "Hamilton"),
+    ("Dennis", "Ritchie"), ("Frances", "Allen"), ("Ken", "Thompson"), ("Radia", "Perlman"),
+    ("John", "Backus"), ("Hedy", "Lamarr"), ("Tim", "Berners-Lee"), ("Annie", "Easley"),
+    ("Claude", "Shannon"), ("Mary", "Jackson"), ("Niklaus", "Wirth"), ("Shafi", "Goldwasser"),
+    ("Leslie", "Lamport"), ("Sophie", "Wilson"), ("Vint", "Cerf"), ("Joan", "Clarke"),
+];
+
+const SERVICE_USERS: [(&str, &str); 3] =
+    [("admin", managed::ADMINISTRATOR), ("helpdesk", managed::HELPDESK), ("readonly", managed::READ_ONLY)];
+
+/// Seeds an empty database, then gives every demo service user a new secret.
+pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
+    let mut tx = state.db.begin_write().await?;
+    let (existing,): (i64,) = sqlx::query_as("SELECT count(*) FROM organizations").fetch_one(&mut *tx).await?;
+    if existing == 0 {
+        for spec in &ORGS {
+            Seeder { conn: &mut tx, state, people: 0 }.organization(spec).await?;
+        }
+    }
+    let organizations = rotate_secrets(&mut tx).await?;
+    tx.commit().await?;
+    Ok(DemoCredentials { base_url: base_url.to_owned(), organizations })
+}
+
+async fn rotate_secrets(conn: &mut SqliteConnection) -> Result<Vec<DemoOrganization>> {
+    let orgs: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM organizations ORDER BY dt_created, name").fetch_all(&mut *conn).await?;
+    let mut result = Vec::new();
+    for (org_id, name) in orgs {
+        let mut principals = BTreeMap::new();
+        for (user, _) in SERVICE_USERS {
+            let (id, access_key_id): (String, String) =
+                sqlx::query_as("SELECT id, access_key_id FROM service_users WHERE org_id = ? AND name = ?")
+                    .bind(&org_id)
+                    .bind(user)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            let api_secret = random_token();
+            sqlx::query("UPDATE service_users SET secret_hash = ? WHERE id = ?")
+                .bind(hash_secret(&api_secret)?)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM access_tokens WHERE principal_id = ?").bind(&id).execute(&mut *conn).await?;
+            principals.insert(user.to_owned(), ClientCredentials { access_key_id, api_secret });
+        }
+        result.push(DemoOrganization { org_id: db::uuid(&org_id)?, name, principals });
+    }
+    Ok(result)
+}
+
+struct Seeder<'a> {
+    conn: &'a mut SqliteConnection,
+    state: &'a AppState,
+    /// The next entry of PEOPLE to use.
+    people: usize,
+}
+
+impl Seeder<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.state.clock.now()
+    }
+
+    async fn organization(mut self, spec: &OrgSpec) -> Result<()> {
+        let org_id = Uuid::new_v4();
+        let now = micros(self.now());
+        sqlx::query("INSERT INTO organizations (id, name, dt_created) VALUES (?, ?, ?)")
+            .bind(org_id.to_string())
+            .bind(spec.name)
+            .bind(now)
+            .execute(&mut *self.conn)
+            .await?;
+        let admin_policy = policies::insert(self.conn, org_id, managed::ADMINISTRATOR, true, &managed::administrator(), now).await?;
+        let helpdesk_policy = policies::insert(self.conn, org_id, managed::HELPDESK, true, &managed::helpdesk(), now).await?;
+        let read_policy = policies::insert(self.conn, org_id, managed::READ_ONLY, true, &managed::read_only(), now).await?;
+        let admin = self.service_users(org_id, [admin_policy, helpdesk_policy, read_policy]).await?;
+        let everyday = vec![read_policy];
+        for (business_name, apps) in spec.businesses {
+            let business = catalog::insert(self.conn, "businesses", org_id, None, business_name, None).await?;
+            for app in *apps {
+                let app_id = catalog::insert(self.conn, "apps", org_id, Some(("business_id", business)), app.name, None).await?;
+                let mut roles = Vec::new();
+                for role in app.roles {
+                    roles.push(catalog::insert(self.conn, "roles", org_id, Some(("app_id", app_id)), role, None).await?);
+                }
+                for (name, limit, members, pending) in app.subscriptions {
+                    let parent = Some(("app_id", app_id));
+                    let subscription = catalog::insert(self.conn, "subscriptions", org_id, parent, name, Some(*limit)).await?;
+                    let placement = Placement {
+                        business_id: Some(business),
+                        app_id: Some(app_id),
+                        subscription_id: Some(subscription),
+                        role_id: roles.first().copied(),
+                    };
+                    for i in 0..*members {
+                        let status = UserStatus::Active;
+                        let (email, first, last) = self.next_person(spec.domain);
+                        self.member(org_id, admin, &email, first, last, status, placement, &everyday).await?;
+                        if i == 0 {
+                            let invitation = self.invitation(&email, first, last, placement, &everyday, 30);
+                            self.insert_invitation(org_id, admin, invitation, InvitationStatus::Accepted, 20).await?;
+                        }
+                    }
+                    for _ in 0..*pending {
+                        let (email, first, last) = self.next_person(spec.domain);
+                        let invitation = self.invitation(&email, first, last, placement, &everyday, 25);
+                        self.insert_invitation(org_id, admin, invitation, InvitationStatus::Pending, 5).await?;
+                    }
+                }
+            }
+        }
+        self.unplaced(org_id, admin, spec.domain, &everyday).await
+    }
+
+    /// Members without placement in the statuses the tables show, and invitations in every
+    /// status, two of them already past their expiry.
+    async fn unplaced(&mut self, org_id: Uuid, admin: Uuid, domain: &str, policies: &[Uuid]) -> Result<()> {
+        let none = Placement::default();
+        for status in [UserStatus::Inactive, UserStatus::Inactive, UserStatus::Active] {
+            let (email, first, last) = self.next_person(domain);
+            self.member(org_id, admin, &email, first, last, status, none, policies).await?;
+        }
+        let statuses = [
+            (InvitationStatus::Pending, 28, 2),
+            (InvitationStatus::Declined, 20, 10),
+            (InvitationStatus::Revoked, 20, 8),
+            (InvitationStatus::Pending, -3, 33),
+            (InvitationStatus::Pending, -10, 40),
+        ];
+        for (status, expires_in_days, created_days_ago) in statuses {
+            let (email, first, last) = self.next_person(domain);
+            let invitation = self.invitation(&email, first, last, none, policies, expires_in_days);
+            self.insert_invitation(org_id, admin, invitation, status, created_days_ago).await?;
+        }
+        Ok(())
+    }
+
+    fn next_person(&mut self, domain: &str) -> (String, &'static str, &'static str) {
+        let (first, last) = PEOPLE[self.people % PEOPLE.len()];
+        self.people += 1;
+        let email = format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase().replace('-', ""));
+        (email, first, last)
+    }
+
+    async fn service_users(&mut self, org_id: Uuid, [admin, helpdesk, read]: [Uuid; 3]) -> Result<Uuid> {
+        let mut admin_id = Uuid::nil();
+        for ((name, _), policy) in SERVICE_USERS.iter().zip([admin, helpdesk, read]) {
+            let id = Uuid::new_v4();
+            sqlx::query(
+                "INSERT INTO service_users (id, org_id, name, access_key_id, secret_hash, permission_policy_ids, dt_created)
+                 VALUES (?, ?, ?, ?, '', ?, ?)",
+            )
+            .bind(id.to_string())
+            .bind(org_id.to_string())
+            .bind(name)
+            .bind(format!("demo-{name}-{}", &Uuid::new_v4().simple().to_string()[..12]))
+            .bind(db::id_list_json(&[policy]))
+            .bind(micros(self.now()))
+            .execute(&mut *self.conn)
+            .await?;
+            if *name == "admin" {
+                admin_id = id;
+            }
+        }
+        Ok(admin_id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn member(
+        &mut self,
+        org_id: Uuid,
+        admin: Uuid,
+        email: &str,
+        first: &str,
+        last: &str,
+        status: UserStatus,
+        placement: Placement,
+        policies: &[Uuid],
+    ) -> Result<()> {
+        let created = self.now() - Duration::days(60);
+        let user = UserInsert {
+            org_id,
+            email: email.to_owned(),
+            first_name: Some(first.to_owned()),
+            last_name: Some(last.to_owned()),
+            contact_number: Some("+44 20 7946 0000".into()),
+            status,
+            permission_policy_ids: policies.to_vec(),
+            dt_end_access: None,
+            placement,
+            created_by: admin.to_string(),
+            created,
+            stamp: self.state.clock.stamp(),
+        };
+        users::insert(self.conn, user).await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn invitation(
+        &self,
+        email: &str,
+        first: &str,
+        last: &str,
+        placement: Placement,
+        policies: &[Uuid],
+        expires_in_days: i64,
+    ) -> ValidNewInvitation {
+        ValidNewInvitation {
+            email: email.to_owned(),
+            first_name: Some(first.to_owned()),
+            last_name: Some(last.to_owned()),
+            contact_number: Some("+44 20 7946 0018".into()),
+            permission_policy_ids: policies.to_vec(),
+            dt_end_access: None,
+            dt_expiry: self.now() + Duration::days(expires_in_days),
+            existing_user: false,
+            placement,
+        }
+    }
+
+    async fn insert_invitation(
+        &mut self,
+        org_id: Uuid,
+        admin: Uuid,
+        invitation: ValidNewInvitation,
+        status: InvitationStatus,
+        created_days_ago: i64,
+    ) -> Result<()> {
+        let insert = InvitationInsert {
+            org_id,
+            invitation,
+            status,
+            principal_id: admin,
+            created: self.now() - Duration::days(created_days_ago),
+            stamp: self.state.clock.stamp(),
+        };
+        invitations::insert(self.conn, insert).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! The placement catalogue and permission policies: what an invitation can be placed in and
+//! granted.
+
+use axum::extract::State;
+use axum::Json;
+use invitedesk_model::{App, Business, ErrorBody, Page, Permission, PermissionPolicy, Role, Subscription};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::{Error, Result};
+use crate::http::extract::AppPath;
+use crate::store::catalog::{self, SubscriptionScope};
+use crate::store::policies;
+use crate::AppState;
+
+fn whole<T>(data: Vec<T>) -> Json<Page<T>> {
+    Json(Page { data, next_token: None })
+}
+
+#[utoipa::path(get, path = "/organizations/{orgId}/permissionpolicies", tag = "catalog",
+    params(("orgId" = Uuid, Path)),
+    responses((status = 200, body = Page<PermissionPolicy>), (status = "4XX", body = ErrorBody)))]
+pub async fn permission_policies(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<PermissionPolicy>>> {
+    caller.require(Permission::RetrievePermissionPolicy)?;
+    Ok(whole(policies::list(&state.db.read, caller.org_id).await?))
+}
+
+#[utoipa::path(get, path = "/organizations/{orgId}/businesses", tag = "catalog",
+    params(("orgId" = Uuid, Path)),
+    responses((status = 200, body = Page<Business>), (status = "4XX", body = ErrorBody)))]
+pub async fn businesses(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<Business>>> {
+    caller.require(Permission::RetrieveCatalog)?;
+    Ok(whole(catalog::businesses(&state.db.read, caller.org_id).await?))
+}
+
+#[utoipa::path(get, path = "/organizations/{orgId}/businesses/{id}/apps", tag = "catalog",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = Page<App>), (status = "4XX", body = ErrorBody)))]
+pub async fn apps(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<Page<App>>> {
+    caller.require(Permission::RetrieveCatalog)?;
+    Ok(whole(catalog::apps(&state.db.read, caller.org_id, id).await?))
+}
+
+#[utoipa::path(get, path = "/organizations/{orgId}/apps/{id}/roles", tag = "catalog",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = Page<Role>), (status = "4XX", body = ErrorBody)))]
+pub async fn roles(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<Page<Role>>> {
+    caller.require(Permission::RetrieveCatalog)?;
+    Ok(whole(catalog::roles(&state.db.read, caller.org_id, id).await?))
+}
+
+/// An app's subscriptions, each with its seats.
+#[utoipa::path(get, path = "/organizations/{orgId}/apps/{id}/subscriptions", tag = "catalog",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = Page<Subscription>), (status = "4XX", body = ErrorBody)))]
+pub async fn app_subscriptions(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<Page<Subscription>>> {
+    caller.require(Permission::RetrieveCatalog)?;
+    let scope = SubscriptionScope::App(id);
+    Ok(whole(catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?))
+}
+
+/// Every subscription of the organisation with its seats, for an overview of licences.
+#[utoipa::path(get, path = "/organizations/{orgId}/subscriptions", tag = "catalog",
+    params(("orgId" = Uuid, Path)),
+    responses((status = 200, body = Page<Subscription>), (status = "4XX", body = ErrorBody)))]
+pub async fn subscriptions(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<Subscription>>> {
+    caller.require(Permission::RetrieveCatalog)?;
+    let scope = SubscriptionScope::Organization;
+    Ok(whole(catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?))
+}
+
+#[utoipa::path(get, path = "/organizations/{orgId}/subscriptions/{id}", tag = "catalog",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = Subscription), (status = "4XX", body = ErrorBody)))]
+pub async fn subscription(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<Subscription>> {
+    caller.require(Permission::RetrieveCatalog)?;
+    let scope = SubscriptionScope::One(id);
+    let found = catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?;
+    found.into_iter().next().map(Json).ok_or(Error::NotFound("subscription"))
+}

@@ -1,0 +1,92 @@
+//! The router: every route, its OpenAPI description (generated from the handlers, so it
+//! cannot drift), and the layers every request passes through.
+
+pub mod catalog;
+pub mod error;
+pub mod extract;
+pub mod invitations;
+pub mod me;
+pub mod oauth;
+pub mod users;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use invitedesk_model::ErrorBody;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::Error;
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "InviteDesk Access API", description = "m3ter-compatible organisation invitations, extended with status, resend, revoke, edit, seats and incremental sync."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(oauth::token))
+        .routes(routes!(me::me))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::get, invitations::update, invitations::delete))
+        .routes(routes!(invitations::resend))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(users::list))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(users::inactivate))
+        .routes(routes!(users::reactivate))
+        .routes(routes!(catalog::permission_policies))
+        .routes(routes!(catalog::businesses))
+        .routes(routes!(catalog::apps))
+        .routes(routes!(catalog::roles))
+        .routes(routes!(catalog::app_subscriptions))
+        .routes(routes!(catalog::subscriptions))
+        .routes(routes!(catalog::subscription))
+        .split_for_parts();
+    let max_body = state.config.max_body_bytes;
+    api.route("/openapi.json", get(move || async move { Json(openapi) }))
+        .fallback(|| async { Error::NotFound("route") })
+        .method_not_allowed_fallback(|| async {
+            let body = ErrorBody::new("this method is not allowed on this path", "method_not_allowed");
+            (StatusCode::METHOD_NOT_ALLOWED, Json(body))
+        })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Method, path and request id only: never headers (they carry credentials) nor queries.
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+}

@@ -1,0 +1,114 @@
+//! `/organizations/{orgId}/users`: members and their access lifecycle.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::Json;
+use invitedesk_model::{validate, ErrorBody, Page, Permission, User, UserStatus, UserUpdate};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::{Error, Result};
+use crate::http::extract::{AppJson, AppPath, AppQuery};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::store::paging::ListParams;
+use crate::store::users;
+use crate::AppState;
+
+#[utoipa::path(get, path = "/organizations/{orgId}/users", tag = "users",
+    params(("orgId" = Uuid, Path), ListParams),
+    responses((status = 200, body = Page<User>), (status = "4XX", body = ErrorBody)))]
+pub async fn list(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppQuery(params): AppQuery<ListParams>,
+) -> Result<Json<Page<User>>> {
+    caller.require(Permission::RetrieveUser)?;
+    Ok(Json(users::list(&state.db.read, caller.org_id, &params).await?))
+}
+
+#[utoipa::path(get, path = "/organizations/{orgId}/users/{id}", tag = "users",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = User), (status = "4XX", body = ErrorBody)))]
+pub async fn get(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<User>> {
+    caller.require(Permission::RetrieveUser)?;
+    Ok(Json(users::get(&state.db.read, caller.org_id, id).await?))
+}
+
+/// Policies and access end date; the body's `version` must be the current one.
+#[utoipa::path(put, path = "/organizations/{orgId}/users/{id}", tag = "users",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    request_body = UserUpdate,
+    responses((status = 200, body = User), (status = "4XX", body = ErrorBody)))]
+pub async fn update(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+    AppJson(request): AppJson<UserUpdate>,
+) -> Result<Json<User>> {
+    caller.require(Permission::UpdateUser)?;
+    validate::user_update(&request, state.clock.now()).map_err(Error::Validation)?;
+    let mut tx = state.db.begin_write().await?;
+    let updated = users::update(&mut tx, &caller, id, &request, &state.clock).await?;
+    tx.commit().await?;
+    Ok(Json(updated))
+}
+
+#[utoipa::path(post, path = "/organizations/{orgId}/users/{id}/inactivate", tag = "users",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = User), (status = "4XX", body = ErrorBody)))]
+pub async fn inactivate(
+    caller: Caller,
+    state: State<AppState>,
+    path: AppPath<(Uuid, Uuid)>,
+    key: IdempotencyKey,
+) -> Result<Response> {
+    change_status(caller, state, path, key, UserStatus::Inactive).await
+}
+
+/// Needs a free seat in the user's subscription.
+#[utoipa::path(post, path = "/organizations/{orgId}/users/{id}/reactivate", tag = "users",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = User), (status = "4XX", body = ErrorBody)))]
+pub async fn reactivate(
+    caller: Caller,
+    state: State<AppState>,
+    path: AppPath<(Uuid, Uuid)>,
+    key: IdempotencyKey,
+) -> Result<Response> {
+    change_status(caller, state, path, key, UserStatus::Active).await
+}
+
+async fn change_status(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+    key: IdempotencyKey,
+    to: UserStatus,
+) -> Result<Response> {
+    caller.require(Permission::UpdateUser)?;
+    let (who, st) = (caller.clone(), state.clone());
+    idempotency::once(&state, &caller, key, (to, id), move |tx| {
+        Box::pin(async move { users::set_status(tx, &who, id, to, &st.clock).await })
+    })
+    .await
+}
+
+/// Final; answers with the tombstone.
+#[utoipa::path(delete, path = "/organizations/{orgId}/users/{id}", tag = "users",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = User), (status = "4XX", body = ErrorBody)))]
+pub async fn delete(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<User>> {
+    caller.require(Permission::DeleteUser)?;
+    let mut tx = state.db.begin_write().await?;
+    let deleted = users::delete(&mut tx, &caller, id, &state.clock).await?;
+    tx.commit().await?;
+    Ok(Json(deleted))
+}

@@ -1,0 +1,136 @@
+//! The InviteDesk reference Access API: m3ter-compatible invitations over HTTP, on SQLite.
+//! `start` runs it in-process (the binary, the tests and the desktop demo all use it).
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod idempotency;
+pub mod rate_limit;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use crate::clock::Clock;
+pub use crate::config::Config;
+use crate::db::{micros, Db};
+pub use crate::error::{Error, Result};
+use crate::rate_limit::SendLimits;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<Clock>,
+    pub config: Arc<Config>,
+    pub limits: Arc<SendLimits>,
+    /// An argon2 hash to verify against when an access key id is unknown (see `auth`).
+    pub decoy_hash: String,
+}
+
+/// A server listening on its address until `stop` is called or it is dropped.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and closes the database.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let _ = (&mut self.task).await;
+        self.state.db.close().await;
+    }
+
+    /// Runs until the server ends by itself (it does so only on an I/O error).
+    pub async fn wait(&mut self) -> Result<()> {
+        match (&mut self.task).await {
+            Ok(result) => Ok(result?),
+            Err(e) => Err(Error::Internal(format!("server task: {e}"))),
+        }
+    }
+}
+
+pub async fn start(config: Config) -> Result<RunningServer> {
+    let db = Db::open(&config.db).await?;
+    let clock = Clock::default();
+    clock.resume_after(latest_stamp(&db).await?);
+    let state = AppState {
+        db,
+        clock: Arc::new(clock),
+        limits: Arc::new(SendLimits::new(&config)),
+        decoy_hash: auth::hash_secret(&auth::random_token())?,
+        config: Arc::new(config),
+    };
+    let listener = TcpListener::bind(state.config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let app = http::router(state.clone());
+    let maintained = state.clone();
+    let task = tokio::spawn(async move {
+        let maintenance = tokio::spawn(run_maintenance(maintained));
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
+        maintenance.abort();
+        served
+    });
+    Ok(RunningServer { addr, state, shutdown: Some(shutdown), task })
+}
+
+/// Modification stamps must keep rising across restarts.
+async fn latest_stamp(db: &Db) -> Result<i64> {
+    let (latest,): (Option<i64>,) = sqlx::query_as(
+        "SELECT max(m) FROM (SELECT max(dt_last_modified) AS m FROM invitations
+                             UNION ALL SELECT max(dt_last_modified) FROM users)",
+    )
+    .fetch_one(&db.read)
+    .await?;
+    Ok(latest.unwrap_or(0))
+}
+
+/// Forgets what has expired: access tokens, idempotency keys older than a day, idle limits.
+async fn run_maintenance(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        if let Err(e) = forget_expired(&state).await {
+            tracing::warn!(error = %e, "maintenance failed");
+        }
+        state.limits.forget_idle();
+    }
+}
+
+async fn forget_expired(state: &AppState) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("DELETE FROM access_tokens WHERE dt_expires <= ?")
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM idempotency_keys WHERE dt_created <= ?")
+        .bind(micros(now - chrono::Duration::days(1)))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

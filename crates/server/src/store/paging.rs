@@ -1,0 +1,151 @@
+//! List parameters shared by invitations and users: m3ter's `pageSize`/`nextToken` keyset
+//! paging, newest first, or modification order for incremental sync (`modifiedSince`).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use invitedesk_model::page::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::db::{like_pattern, micros};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 1–200, default 50.
+    pub page_size: Option<u32>,
+    /// From the previous page's `nextToken`.
+    pub next_token: Option<String>,
+    /// One status or several, comma-separated.
+    pub status: Option<String>,
+    /// Case-insensitive text found anywhere in the e-mail or name.
+    pub search: Option<String>,
+    /// Changes strictly after this time, oldest first, deleted records included as
+    /// tombstones; pass the last `dtLastModified` seen.
+    pub modified_since: Option<DateTime<Utc>>,
+}
+
+/// Where the previous page stopped: the sort key and id of its last row.
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    /// true when paging in modification order.
+    m: bool,
+    k: i64,
+    id: String,
+}
+
+/// A row that can be paged: its creation and modification stamps and id.
+pub trait Pageable {
+    fn created_micros(&self) -> i64;
+    fn modified_micros(&self) -> i64;
+    fn id_text(&self) -> &str;
+}
+
+impl ListParams {
+    pub fn page_size(&self) -> Result<u32> {
+        let size = self.page_size.unwrap_or(PAGE_SIZE_DEFAULT);
+        if (PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&size) {
+            Ok(size)
+        } else {
+            Err(Error::BadRequest {
+                code: "invalid_page_size",
+                message: format!("pageSize must be from {PAGE_SIZE_MIN} to {PAGE_SIZE_MAX}"),
+                field: Some("pageSize"),
+            })
+        }
+    }
+
+    /// The comma-separated `status=` values, each parsed by `parse`.
+    pub fn statuses<T>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
+        let Some(list) = self.status.as_deref() else { return Ok(Vec::new()) };
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                parse(s).ok_or_else(|| Error::BadRequest {
+                    code: "invalid_status",
+                    message: format!("status {s:?} is not one this list knows"),
+                    field: Some("status"),
+                })
+            })
+            .collect()
+    }
+
+    fn cursor(&self) -> Result<Option<Cursor>> {
+        let Some(token) = self.next_token.as_deref() else { return Ok(None) };
+        let invalid = || Error::BadRequest {
+            code: "invalid_next_token",
+            message: "nextToken is not one this server gave out".into(),
+            field: Some("nextToken"),
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        if cursor.m != self.modified_since.is_some() {
+            return Err(invalid());
+        }
+        Ok(Some(cursor))
+    }
+}
+
+/// One page of `table` for `org_id`. `push_status` adds the resource's own status condition
+/// (starting with ` AND`), since invitations derive Expired from time.
+pub async fn page_of<R>(
+    pool: &SqlitePool,
+    table: &'static str,
+    org_id: Uuid,
+    params: &ListParams,
+    push_status: impl FnOnce(&mut QueryBuilder<'_, Sqlite>),
+) -> Result<(Vec<R>, Option<String>)>
+where
+    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin + Pageable,
+{
+    let page_size = params.page_size()?;
+    let cursor = params.cursor()?;
+    let mut query = QueryBuilder::new(format!("SELECT * FROM {table} WHERE org_id = "));
+    query.push_bind(org_id.to_string());
+    match params.modified_since {
+        Some(since) => {
+            query.push(" AND dt_last_modified > ").push_bind(micros(since));
+            if let Some(c) = &cursor {
+                query.push(" AND (dt_last_modified, id) > (").push_bind(c.k);
+                query.push(", ").push_bind(c.id.clone()).push(")");
+            }
+        }
+        None => {
+            query.push(" AND deleted = 0");
+            if let Some(c) = &cursor {
+                query.push(" AND (dt_created, id) < (").push_bind(c.k);
+                query.push(", ").push_bind(c.id.clone()).push(")");
+            }
+        }
+    }
+    push_status(&mut query);
+    if let Some(search) = params.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        query.push(" AND search_text LIKE ").push_bind(like_pattern(search)).push(" ESCAPE '\\'");
+    }
+    query.push(match params.modified_since {
+        Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
+        None => " ORDER BY dt_created DESC, id DESC",
+    });
+    query.push(" LIMIT ").push_bind(i64::from(page_size) + 1);
+    let mut rows: Vec<R> = query.build_query_as().fetch_all(pool).await?;
+    let next = if rows.len() > page_size as usize {
+        rows.truncate(page_size as usize);
+        rows.last().map(|last| next_token(last, params.modified_since.is_some()))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+fn next_token(last: &impl Pageable, by_modification: bool) -> String {
+    let k = if by_modification { last.modified_micros() } else { last.created_micros() };
+    let cursor = Cursor { m: by_modification, k, id: last.id_text().to_owned() };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
+}
