@@ -58,6 +58,11 @@ pub struct Seats {
 
 impl Seats {
     pub fn new(limit: i64, used: i64, pending: i64) -> Self {
-        Self { limit, used, pending, available: (limit - used - pending).max(0) }
+        Self {
+            limit,
+            used,
+            pending,
+            available: (limit - used - pending).max(0),
+        }
     }
 }

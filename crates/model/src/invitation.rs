@@ -16,8 +16,13 @@ pub enum InvitationStatus {
 }
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 5] =
-        [Self::Pending, Self::Accepted, Self::Declined, Self::Expired, Self::Revoked];
+    pub const ALL: [InvitationStatus; 5] = [
+        Self::Pending,
+        Self::Accepted,
+        Self::Declined,
+        Self::Expired,
+        Self::Revoked,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,7 +35,9 @@ impl InvitationStatus {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text))
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text))
     }
 
     /// The status a reader sees: a Pending invitation past its expiry is Expired at once,

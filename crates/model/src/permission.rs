@@ -25,8 +25,13 @@ pub struct PermissionStatement {
 
 impl PermissionStatement {
     fn matches(&self, action: &str, resource: &str) -> bool {
-        self.action.iter().any(|a| WildMatch::new(a).matches(action))
-            && self.resource.iter().any(|r| WildMatch::new(r).matches(resource))
+        self.action
+            .iter()
+            .any(|a| WildMatch::new(a).matches(action))
+            && self
+                .resource
+                .iter()
+                .any(|r| WildMatch::new(r).matches(resource))
     }
 }
 
@@ -140,7 +145,12 @@ pub mod managed {
 
     pub fn administrator() -> Vec<PermissionStatement> {
         vec![allow(
-            &["config:create", "config:retrieve", "config:update", "config:delete"],
+            &[
+                "config:create",
+                "config:retrieve",
+                "config:update",
+                "config:delete",
+            ],
             &["config:*"],
         )]
     }
@@ -162,7 +172,10 @@ mod tests {
     use super::*;
 
     fn granted(statements: &[PermissionStatement]) -> Vec<Permission> {
-        Permission::ALL.into_iter().filter(|p| p.is_granted_by(statements)).collect()
+        Permission::ALL
+            .into_iter()
+            .filter(|p| p.is_granted_by(statements))
+            .collect()
     }
 
     #[test]
@@ -183,7 +196,10 @@ mod tests {
     #[test]
     fn read_only_may_only_retrieve() {
         let all = granted(&managed::read_only());
-        assert!(all.iter().all(|p| p.action() == "config:retrieve"), "{all:?}");
+        assert!(
+            all.iter().all(|p| p.action() == "config:retrieve"),
+            "{all:?}"
+        );
         assert_eq!(all.len(), 4);
     }
 

@@ -21,7 +21,9 @@ impl UserStatus {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Active, Self::Inactive].into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text))
+        [Self::Active, Self::Inactive]
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text))
     }
 }
 

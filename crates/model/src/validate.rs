@@ -57,7 +57,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, rule: Rule, message: impl Into<String>) -> Self {
-        Self { field: field.to_owned(), rule, message: message.into() }
+        Self {
+            field: field.to_owned(),
+            rule,
+            message: message.into(),
+        }
     }
 }
 
@@ -109,11 +113,19 @@ pub fn email(value: &str) -> Result<String, FieldError> {
 }
 
 /// A first or last name: 1–100 characters after trimming; required for a new person.
-pub fn name(field: &str, value: Option<&str>, required: bool) -> Result<Option<String>, FieldError> {
+pub fn name(
+    field: &str,
+    value: Option<&str>,
+    required: bool,
+) -> Result<Option<String>, FieldError> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
     let Some(value) = value else {
         return if required {
-            Err(FieldError::new(field, Rule::Required, format!("{field} is required for a new person")))
+            Err(FieldError::new(
+                field,
+                Rule::Required,
+                format!("{field} is required for a new person"),
+            ))
         } else {
             Ok(None)
         };
@@ -135,7 +147,11 @@ pub fn contact_number(value: Option<&str>, required: bool) -> Result<Option<Stri
     let value = value.map(str::trim).filter(|v| !v.is_empty());
     let Some(value) = value else {
         return if required {
-            Err(FieldError::new(FIELD, Rule::Required, "contactNumber is required for a new person"))
+            Err(FieldError::new(
+                FIELD,
+                Rule::Required,
+                "contactNumber is required for a new person",
+            ))
         } else {
             Ok(None)
         };
@@ -163,7 +179,11 @@ pub fn contact_number(value: Option<&str>, required: bool) -> Result<Option<Stri
 pub fn permission_policy_ids(ids: &[Uuid]) -> Result<(), FieldError> {
     const FIELD: &str = "permissionPolicyIds";
     if ids.is_empty() {
-        return Err(FieldError::new(FIELD, Rule::TooFew, "choose at least one permission policy"));
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooFew,
+            "choose at least one permission policy",
+        ));
     }
     if ids.len() > POLICIES_MAX {
         return Err(FieldError::new(
@@ -174,7 +194,11 @@ pub fn permission_policy_ids(ids: &[Uuid]) -> Result<(), FieldError> {
     }
     let mut seen = std::collections::HashSet::new();
     if !ids.iter().all(|id| seen.insert(*id)) {
-        return Err(FieldError::new(FIELD, Rule::Duplicate, "a permission policy is listed twice"));
+        return Err(FieldError::new(
+            FIELD,
+            Rule::Duplicate,
+            "a permission policy is listed twice",
+        ));
     }
     Ok(())
 }
@@ -189,7 +213,11 @@ pub fn invite_expiry(
         return Ok(now + Duration::days(EXPIRY_DEFAULT_DAYS));
     };
     if expiry <= now {
-        return Err(FieldError::new(FIELD, Rule::NotInFuture, "dtExpiry must be in the future"));
+        return Err(FieldError::new(
+            FIELD,
+            Rule::NotInFuture,
+            "dtExpiry must be in the future",
+        ));
     }
     if expiry > now + Duration::days(EXPIRY_MAX_DAYS) {
         return Err(FieldError::new(
@@ -228,7 +256,11 @@ pub struct Placement {
 
 pub fn placement(p: &Placement) -> Result<(), FieldError> {
     let missing = |field: &str, parent: &str| {
-        FieldError::new(field, Rule::ParentRequired, format!("{field} needs {parent} as well"))
+        FieldError::new(
+            field,
+            Rule::ParentRequired,
+            format!("{field} needs {parent} as well"),
+        )
     };
     if p.app_id.is_some() && p.business_id.is_none() {
         return Err(missing("appId", "businessId"));
@@ -275,7 +307,10 @@ pub fn new_invitation(
     let email = errors.check(email(&request.email));
     let first_name = errors.check(name("firstName", request.first_name.as_deref(), new_person));
     let last_name = errors.check(name("lastName", request.last_name.as_deref(), new_person));
-    let contact = errors.check(contact_number(request.contact_number.as_deref(), new_person));
+    let contact = errors.check(contact_number(
+        request.contact_number.as_deref(),
+        new_person,
+    ));
     errors.check(permission_policy_ids(&request.permission_policy_ids));
     let dt_end_access = errors.check(end_access(request.dt_end_access, now));
     let dt_expiry = errors.check(invite_expiry(request.dt_expiry, now));
@@ -286,22 +321,32 @@ pub fn new_invitation(
         role_id: request.role_id,
     };
     errors.check(self::placement(&placement));
-    match (email, first_name, last_name, contact, dt_end_access, dt_expiry) {
-        (Some(email), Some(first_name), Some(last_name), Some(contact_number), Some(end), Some(expiry))
-            if errors.0.is_empty() =>
-        {
-            Ok(ValidNewInvitation {
-                email,
-                first_name,
-                last_name,
-                contact_number,
-                permission_policy_ids: request.permission_policy_ids.clone(),
-                dt_end_access: end,
-                dt_expiry: expiry,
-                existing_user: request.existing_user,
-                placement,
-            })
-        }
+    match (
+        email,
+        first_name,
+        last_name,
+        contact,
+        dt_end_access,
+        dt_expiry,
+    ) {
+        (
+            Some(email),
+            Some(first_name),
+            Some(last_name),
+            Some(contact_number),
+            Some(end),
+            Some(expiry),
+        ) if errors.0.is_empty() => Ok(ValidNewInvitation {
+            email,
+            first_name,
+            last_name,
+            contact_number,
+            permission_policy_ids: request.permission_policy_ids.clone(),
+            dt_end_access: end,
+            dt_expiry: expiry,
+            existing_user: request.existing_user,
+            placement,
+        }),
         _ => Err(errors.0),
     }
 }
@@ -331,7 +376,10 @@ pub fn invitation_update(
     let new_person = !existing_user;
     let first_name = errors.check(name("firstName", request.first_name.as_deref(), new_person));
     let last_name = errors.check(name("lastName", request.last_name.as_deref(), new_person));
-    let contact = errors.check(contact_number(request.contact_number.as_deref(), new_person));
+    let contact = errors.check(contact_number(
+        request.contact_number.as_deref(),
+        new_person,
+    ));
     errors.check(permission_policy_ids(&request.permission_policy_ids));
     let dt_end_access = errors.check(end_access(request.dt_end_access, now));
     let dt_expiry = match request.dt_expiry {
@@ -451,13 +499,23 @@ mod tests {
     #[test]
     fn expiry_is_at_most_90_days_ahead() {
         assert!(invite_expiry(Some(now() + Duration::days(90)), now()).is_ok());
-        let err = invite_expiry(Some(now() + Duration::days(90) + Duration::seconds(1)), now());
+        let err = invite_expiry(
+            Some(now() + Duration::days(90) + Duration::seconds(1)),
+            now(),
+        );
         assert_eq!(err.unwrap_err().rule, Rule::TooFarAhead);
     }
 
     #[test]
     fn emails_need_a_domain_with_a_dot_and_one_address() {
-        for bad in ["a@localhost", "a@b.", "a@b.com, c@d.com", "a b@c.com", "@c.com", "\"q\"@c.com"] {
+        for bad in [
+            "a@localhost",
+            "a@b.",
+            "a@b.com, c@d.com",
+            "a b@c.com",
+            "@c.com",
+            "\"q\"@c.com",
+        ] {
             assert_eq!(email(bad).unwrap_err().rule, Rule::InvalidEmail, "{bad}");
         }
     }

@@ -40,7 +40,10 @@ impl Caller {
     }
 
     pub fn permissions(&self) -> Vec<Permission> {
-        Permission::ALL.into_iter().filter(|p| p.is_granted_by(&self.statements)).collect()
+        Permission::ALL
+            .into_iter()
+            .filter(|p| p.is_granted_by(&self.statements))
+            .collect()
     }
 
     /// What `createdBy` and `lastModifiedBy` record.
@@ -71,9 +74,15 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 #[derive(sqlx::FromRow)]
@@ -95,7 +104,9 @@ async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     .bind(now)
     .fetch_optional(&state.db.read)
     .await?;
-    let row = row.ok_or(Error::Unauthorized("the access token is unknown or has expired"))?;
+    let row = row.ok_or(Error::Unauthorized(
+        "the access token is unknown or has expired",
+    ))?;
     let policy_ids = db::id_list(&row.permission_policy_ids)?;
     let statements = crate::store::policies::statements_of(&state.db.read, &policy_ids).await?;
     Ok(Caller {
@@ -129,17 +140,23 @@ pub fn hash_secret(secret: &str) -> Result<String> {
 /// Checks a client's credentials and issues a token. An unknown key id costs the same argon2
 /// work as a known one, so response time does not tell which key ids exist.
 pub async fn issue_token(state: &AppState, access_key_id: &str, secret: &str) -> Result<String> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?",
-    )
-    .bind(access_key_id)
-    .fetch_optional(&state.db.read)
-    .await?;
-    let stored_hash = row.as_ref().map(|r| r.2.clone()).unwrap_or_else(|| state.decoy_hash.clone());
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?")
+            .bind(access_key_id)
+            .fetch_optional(&state.db.read)
+            .await?;
+    let stored_hash = row
+        .as_ref()
+        .map(|r| r.2.clone())
+        .unwrap_or_else(|| state.decoy_hash.clone());
     let secret = secret.to_owned();
     let verified = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored_hash)
-            .map(|hash| Argon2::default().verify_password(secret.as_bytes(), &hash).is_ok())
+            .map(|hash| {
+                Argon2::default()
+                    .verify_password(secret.as_bytes(), &hash)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await

@@ -31,7 +31,11 @@ pub struct Config {
     pub org_sends_per_minute: u32,
 
     /// Invitation e-mails one recipient may be sent per hour.
-    #[arg(long, env = "INVITEDESK_RECIPIENT_SENDS_PER_HOUR", default_value_t = 10)]
+    #[arg(
+        long,
+        env = "INVITEDESK_RECIPIENT_SENDS_PER_HOUR",
+        default_value_t = 10
+    )]
     pub recipient_sends_per_hour: u32,
 
     /// Largest request body accepted, in bytes.

@@ -85,7 +85,12 @@ pub fn id_list_json(ids: &[Uuid]) -> String {
 
 /// What `search=` matches against: e-mail and name, lower-cased, in one column.
 pub fn search_text(email: &str, first_name: Option<&str>, last_name: Option<&str>) -> String {
-    format!("{email} {} {}", first_name.unwrap_or(""), last_name.unwrap_or("")).to_lowercase()
+    format!(
+        "{email} {} {}",
+        first_name.unwrap_or(""),
+        last_name.unwrap_or("")
+    )
+    .to_lowercase()
 }
 
 /// `search=` as a LIKE pattern that matches the text anywhere, with LIKE's wildcards escaped.

@@ -96,54 +96,102 @@ const ORGS: [OrgSpec; 2] = [
 ];
 
 const PEOPLE: [(&str, &str); 24] = [
-    ("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Katherine", "Johnson"),
-    ("Edsger", "Dijkstra"), ("Barbara", "Liskov"), ("Donald", "Knuth"), ("Margaret", "Hamilton"),
-    ("Dennis", "Ritchie"), ("Frances", "Allen"), ("Ken", "Thompson"), ("Radia", "Perlman"),
-    ("John", "Backus"), ("Hedy", "Lamarr"), ("Tim", "Berners-Lee"), ("Annie", "Easley"),
-    ("Claude", "Shannon"), ("Mary", "Jackson"), ("Niklaus", "Wirth"), ("Shafi", "Goldwasser"),
-    ("Leslie", "Lamport"), ("Sophie", "Wilson"), ("Vint", "Cerf"), ("Joan", "Clarke"),
+    ("Ada", "Lovelace"),
+    ("Grace", "Hopper"),
+    ("Alan", "Turing"),
+    ("Katherine", "Johnson"),
+    ("Edsger", "Dijkstra"),
+    ("Barbara", "Liskov"),
+    ("Donald", "Knuth"),
+    ("Margaret", "Hamilton"),
+    ("Dennis", "Ritchie"),
+    ("Frances", "Allen"),
+    ("Ken", "Thompson"),
+    ("Radia", "Perlman"),
+    ("John", "Backus"),
+    ("Hedy", "Lamarr"),
+    ("Tim", "Berners-Lee"),
+    ("Annie", "Easley"),
+    ("Claude", "Shannon"),
+    ("Mary", "Jackson"),
+    ("Niklaus", "Wirth"),
+    ("Shafi", "Goldwasser"),
+    ("Leslie", "Lamport"),
+    ("Sophie", "Wilson"),
+    ("Vint", "Cerf"),
+    ("Joan", "Clarke"),
 ];
 
-const SERVICE_USERS: [(&str, &str); 3] =
-    [("admin", managed::ADMINISTRATOR), ("helpdesk", managed::HELPDESK), ("readonly", managed::READ_ONLY)];
+const SERVICE_USERS: [(&str, &str); 3] = [
+    ("admin", managed::ADMINISTRATOR),
+    ("helpdesk", managed::HELPDESK),
+    ("readonly", managed::READ_ONLY),
+];
 
 /// Seeds an empty database, then gives every demo service user a new secret.
 pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
     let mut tx = state.db.begin_write().await?;
-    let (existing,): (i64,) = sqlx::query_as("SELECT count(*) FROM organizations").fetch_one(&mut *tx).await?;
+    let (existing,): (i64,) = sqlx::query_as("SELECT count(*) FROM organizations")
+        .fetch_one(&mut *tx)
+        .await?;
     if existing == 0 {
         for spec in &ORGS {
-            Seeder { conn: &mut tx, state, people: 0 }.organization(spec).await?;
+            Seeder {
+                conn: &mut tx,
+                state,
+                people: 0,
+            }
+            .organization(spec)
+            .await?;
         }
     }
     let organizations = rotate_secrets(&mut tx).await?;
     tx.commit().await?;
-    Ok(DemoCredentials { base_url: base_url.to_owned(), organizations })
+    Ok(DemoCredentials {
+        base_url: base_url.to_owned(),
+        organizations,
+    })
 }
 
 async fn rotate_secrets(conn: &mut SqliteConnection) -> Result<Vec<DemoOrganization>> {
     let orgs: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM organizations ORDER BY dt_created, name").fetch_all(&mut *conn).await?;
+        sqlx::query_as("SELECT id, name FROM organizations ORDER BY dt_created, name")
+            .fetch_all(&mut *conn)
+            .await?;
     let mut result = Vec::new();
     for (org_id, name) in orgs {
         let mut principals = BTreeMap::new();
         for (user, _) in SERVICE_USERS {
-            let (id, access_key_id): (String, String) =
-                sqlx::query_as("SELECT id, access_key_id FROM service_users WHERE org_id = ? AND name = ?")
-                    .bind(&org_id)
-                    .bind(user)
-                    .fetch_one(&mut *conn)
-                    .await?;
+            let (id, access_key_id): (String, String) = sqlx::query_as(
+                "SELECT id, access_key_id FROM service_users WHERE org_id = ? AND name = ?",
+            )
+            .bind(&org_id)
+            .bind(user)
+            .fetch_one(&mut *conn)
+            .await?;
             let api_secret = random_token();
             sqlx::query("UPDATE service_users SET secret_hash = ? WHERE id = ?")
                 .bind(hash_secret(&api_secret)?)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM access_tokens WHERE principal_id = ?").bind(&id).execute(&mut *conn).await?;
-            principals.insert(user.to_owned(), ClientCredentials { access_key_id, api_secret });
+            sqlx::query("DELETE FROM access_tokens WHERE principal_id = ?")
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            principals.insert(
+                user.to_owned(),
+                ClientCredentials {
+                    access_key_id,
+                    api_secret,
+                },
+            );
         }
-        result.push(DemoOrganization { org_id: db::uuid(&org_id)?, name, principals });
+        result.push(DemoOrganization {
+            org_id: db::uuid(&org_id)?,
+            name,
+            principals,
+        });
     }
     Ok(result)
 }
@@ -169,22 +217,75 @@ impl Seeder<'_> {
             .bind(now)
             .execute(&mut *self.conn)
             .await?;
-        let admin_policy = policies::insert(self.conn, org_id, managed::ADMINISTRATOR, true, &managed::administrator(), now).await?;
-        let helpdesk_policy = policies::insert(self.conn, org_id, managed::HELPDESK, true, &managed::helpdesk(), now).await?;
-        let read_policy = policies::insert(self.conn, org_id, managed::READ_ONLY, true, &managed::read_only(), now).await?;
-        let admin = self.service_users(org_id, [admin_policy, helpdesk_policy, read_policy]).await?;
+        let admin_policy = policies::insert(
+            self.conn,
+            org_id,
+            managed::ADMINISTRATOR,
+            true,
+            &managed::administrator(),
+            now,
+        )
+        .await?;
+        let helpdesk_policy = policies::insert(
+            self.conn,
+            org_id,
+            managed::HELPDESK,
+            true,
+            &managed::helpdesk(),
+            now,
+        )
+        .await?;
+        let read_policy = policies::insert(
+            self.conn,
+            org_id,
+            managed::READ_ONLY,
+            true,
+            &managed::read_only(),
+            now,
+        )
+        .await?;
+        let admin = self
+            .service_users(org_id, [admin_policy, helpdesk_policy, read_policy])
+            .await?;
         let everyday = vec![read_policy];
         for (business_name, apps) in spec.businesses {
-            let business = catalog::insert(self.conn, "businesses", org_id, None, business_name, None).await?;
+            let business =
+                catalog::insert(self.conn, "businesses", org_id, None, business_name, None).await?;
             for app in *apps {
-                let app_id = catalog::insert(self.conn, "apps", org_id, Some(("business_id", business)), app.name, None).await?;
+                let app_id = catalog::insert(
+                    self.conn,
+                    "apps",
+                    org_id,
+                    Some(("business_id", business)),
+                    app.name,
+                    None,
+                )
+                .await?;
                 let mut roles = Vec::new();
                 for role in app.roles {
-                    roles.push(catalog::insert(self.conn, "roles", org_id, Some(("app_id", app_id)), role, None).await?);
+                    roles.push(
+                        catalog::insert(
+                            self.conn,
+                            "roles",
+                            org_id,
+                            Some(("app_id", app_id)),
+                            role,
+                            None,
+                        )
+                        .await?,
+                    );
                 }
                 for (name, limit, members, pending) in app.subscriptions {
                     let parent = Some(("app_id", app_id));
-                    let subscription = catalog::insert(self.conn, "subscriptions", org_id, parent, name, Some(*limit)).await?;
+                    let subscription = catalog::insert(
+                        self.conn,
+                        "subscriptions",
+                        org_id,
+                        parent,
+                        name,
+                        Some(*limit),
+                    )
+                    .await?;
                     let placement = Placement {
                         business_id: Some(business),
                         app_id: Some(app_id),
@@ -194,16 +295,35 @@ impl Seeder<'_> {
                     for i in 0..*members {
                         let status = UserStatus::Active;
                         let (email, first, last) = self.next_person(spec.domain);
-                        self.member(org_id, admin, &email, first, last, status, placement, &everyday).await?;
+                        self.member(
+                            org_id, admin, &email, first, last, status, placement, &everyday,
+                        )
+                        .await?;
                         if i == 0 {
-                            let invitation = self.invitation(&email, first, last, placement, &everyday, 30);
-                            self.insert_invitation(org_id, admin, invitation, InvitationStatus::Accepted, 20).await?;
+                            let invitation =
+                                self.invitation(&email, first, last, placement, &everyday, 30);
+                            self.insert_invitation(
+                                org_id,
+                                admin,
+                                invitation,
+                                InvitationStatus::Accepted,
+                                20,
+                            )
+                            .await?;
                         }
                     }
                     for _ in 0..*pending {
                         let (email, first, last) = self.next_person(spec.domain);
-                        let invitation = self.invitation(&email, first, last, placement, &everyday, 25);
-                        self.insert_invitation(org_id, admin, invitation, InvitationStatus::Pending, 5).await?;
+                        let invitation =
+                            self.invitation(&email, first, last, placement, &everyday, 25);
+                        self.insert_invitation(
+                            org_id,
+                            admin,
+                            invitation,
+                            InvitationStatus::Pending,
+                            5,
+                        )
+                        .await?;
                     }
                 }
             }
@@ -213,11 +333,22 @@ impl Seeder<'_> {
 
     /// Members without placement in the statuses the tables show, and invitations in every
     /// status, two of them already past their expiry.
-    async fn unplaced(&mut self, org_id: Uuid, admin: Uuid, domain: &str, policies: &[Uuid]) -> Result<()> {
+    async fn unplaced(
+        &mut self,
+        org_id: Uuid,
+        admin: Uuid,
+        domain: &str,
+        policies: &[Uuid],
+    ) -> Result<()> {
         let none = Placement::default();
-        for status in [UserStatus::Inactive, UserStatus::Inactive, UserStatus::Active] {
+        for status in [
+            UserStatus::Inactive,
+            UserStatus::Inactive,
+            UserStatus::Active,
+        ] {
             let (email, first, last) = self.next_person(domain);
-            self.member(org_id, admin, &email, first, last, status, none, policies).await?;
+            self.member(org_id, admin, &email, first, last, status, none, policies)
+                .await?;
         }
         let statuses = [
             (InvitationStatus::Pending, 28, 2),
@@ -229,7 +360,8 @@ impl Seeder<'_> {
         for (status, expires_in_days, created_days_ago) in statuses {
             let (email, first, last) = self.next_person(domain);
             let invitation = self.invitation(&email, first, last, none, policies, expires_in_days);
-            self.insert_invitation(org_id, admin, invitation, status, created_days_ago).await?;
+            self.insert_invitation(org_id, admin, invitation, status, created_days_ago)
+                .await?;
         }
         Ok(())
     }
@@ -237,11 +369,19 @@ impl Seeder<'_> {
     fn next_person(&mut self, domain: &str) -> (String, &'static str, &'static str) {
         let (first, last) = PEOPLE[self.people % PEOPLE.len()];
         self.people += 1;
-        let email = format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase().replace('-', ""));
+        let email = format!(
+            "{}.{}@{domain}",
+            first.to_lowercase(),
+            last.to_lowercase().replace('-', "")
+        );
         (email, first, last)
     }
 
-    async fn service_users(&mut self, org_id: Uuid, [admin, helpdesk, read]: [Uuid; 3]) -> Result<Uuid> {
+    async fn service_users(
+        &mut self,
+        org_id: Uuid,
+        [admin, helpdesk, read]: [Uuid; 3],
+    ) -> Result<Uuid> {
         let mut admin_id = Uuid::nil();
         for ((name, _), policy) in SERVICE_USERS.iter().zip([admin, helpdesk, read]) {
             let id = Uuid::new_v4();

@@ -11,7 +11,11 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// 400: a malformed parameter or body.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, field: Option<&'static str> },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<&'static str>,
+    },
     /// 401: no valid credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
@@ -23,7 +27,11 @@ pub enum Error {
     NotFound(&'static str),
     /// 409: the request conflicts with the current state.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, conflicting_id: Option<Uuid> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        conflicting_id: Option<Uuid>,
+    },
     /// 413: the body is over the limit.
     #[error("request body is larger than the limit")]
     PayloadTooLarge,
@@ -35,7 +43,10 @@ pub enum Error {
     IdempotencyKeyReused,
     /// 429: too many sends; retry after the given seconds.
     #[error("{what}: try again in {retry_after_secs} s")]
-    RateLimited { what: &'static str, retry_after_secs: u64 },
+    RateLimited {
+        what: &'static str,
+        retry_after_secs: u64,
+    },
     /// 500: logged in full, answered without detail.
     #[error("internal error")]
     Internal(String),

@@ -94,7 +94,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         maintenance.abort();
         served
     });
-    Ok(RunningServer { addr, state, shutdown: Some(shutdown), task })
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(shutdown),
+        task,
+    })
 }
 
 /// Modification stamps must keep rising across restarts.

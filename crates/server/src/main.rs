@@ -12,7 +12,10 @@ async fn main() -> ExitCode {
     let config = Config::parse();
     init_logging(&config);
     if config.demo && !config.listen.ip().is_loopback() {
-        eprintln!("error: --demo prints credentials and is allowed only on a loopback address, not {}", config.listen);
+        eprintln!(
+            "error: --demo prints credentials and is allowed only on a loopback address, not {}",
+            config.listen
+        );
         return ExitCode::from(2);
     }
     match run(config).await {
@@ -51,7 +54,9 @@ async fn run(config: Config) -> invitedesk_server::Result<()> {
 
 fn init_logging(config: &Config) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_json {
         logs.json().init();
     } else {

@@ -19,7 +19,9 @@ impl SendLimits {
     pub fn new(config: &Config) -> Self {
         let at_least_one = |n: u32| NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
-            per_org: RateLimiter::keyed(Quota::per_minute(at_least_one(config.org_sends_per_minute))),
+            per_org: RateLimiter::keyed(Quota::per_minute(at_least_one(
+                config.org_sends_per_minute,
+            ))),
             per_recipient: RateLimiter::keyed(Quota::per_hour(at_least_one(
                 config.recipient_sends_per_hour,
             ))),
@@ -33,12 +35,20 @@ impl SendLimits {
             what,
             retry_after_secs: wait.as_secs().max(1),
         };
-        self.per_org
-            .check_key(&org)
-            .map_err(|n| retry("too many invitations sent by this organisation", n.wait_time_from(now)))?;
+        self.per_org.check_key(&org).map_err(|n| {
+            retry(
+                "too many invitations sent by this organisation",
+                n.wait_time_from(now),
+            )
+        })?;
         self.per_recipient
             .check_key(&(org, email.to_owned()))
-            .map_err(|n| retry("too many invitations sent to this e-mail address", n.wait_time_from(now)))
+            .map_err(|n| {
+                retry(
+                    "too many invitations sent to this e-mail address",
+                    n.wait_time_from(now),
+                )
+            })
     }
 
     /// Forgets keys whose limits have fully recovered, so memory does not grow without bound.

@@ -3,7 +3,9 @@
 
 use axum::extract::State;
 use axum::Json;
-use invitedesk_model::{App, Business, ErrorBody, Page, Permission, PermissionPolicy, Role, Subscription};
+use invitedesk_model::{
+    App, Business, ErrorBody, Page, Permission, PermissionPolicy, Role, Subscription,
+};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -14,13 +16,19 @@ use crate::store::policies;
 use crate::AppState;
 
 fn whole<T>(data: Vec<T>) -> Json<Page<T>> {
-    Json(Page { data, next_token: None })
+    Json(Page {
+        data,
+        next_token: None,
+    })
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/permissionpolicies", tag = "catalog",
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Page<PermissionPolicy>), (status = "4XX", body = ErrorBody)))]
-pub async fn permission_policies(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<PermissionPolicy>>> {
+pub async fn permission_policies(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<Page<PermissionPolicy>>> {
     caller.require(Permission::RetrievePermissionPolicy)?;
     Ok(whole(policies::list(&state.db.read, caller.org_id).await?))
 }
@@ -28,9 +36,14 @@ pub async fn permission_policies(caller: Caller, State(state): State<AppState>) 
 #[utoipa::path(get, path = "/organizations/{orgId}/businesses", tag = "catalog",
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Page<Business>), (status = "4XX", body = ErrorBody)))]
-pub async fn businesses(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<Business>>> {
+pub async fn businesses(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<Page<Business>>> {
     caller.require(Permission::RetrieveCatalog)?;
-    Ok(whole(catalog::businesses(&state.db.read, caller.org_id).await?))
+    Ok(whole(
+        catalog::businesses(&state.db.read, caller.org_id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/businesses/{id}/apps", tag = "catalog",
@@ -42,7 +55,9 @@ pub async fn apps(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Page<App>>> {
     caller.require(Permission::RetrieveCatalog)?;
-    Ok(whole(catalog::apps(&state.db.read, caller.org_id, id).await?))
+    Ok(whole(
+        catalog::apps(&state.db.read, caller.org_id, id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/apps/{id}/roles", tag = "catalog",
@@ -54,7 +69,9 @@ pub async fn roles(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Page<Role>>> {
     caller.require(Permission::RetrieveCatalog)?;
-    Ok(whole(catalog::roles(&state.db.read, caller.org_id, id).await?))
+    Ok(whole(
+        catalog::roles(&state.db.read, caller.org_id, id).await?,
+    ))
 }
 
 /// An app's subscriptions, each with its seats.
@@ -68,17 +85,24 @@ pub async fn app_subscriptions(
 ) -> Result<Json<Page<Subscription>>> {
     caller.require(Permission::RetrieveCatalog)?;
     let scope = SubscriptionScope::App(id);
-    Ok(whole(catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?))
+    Ok(whole(
+        catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?,
+    ))
 }
 
 /// Every subscription of the organisation with its seats, for an overview of licences.
 #[utoipa::path(get, path = "/organizations/{orgId}/subscriptions", tag = "catalog",
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Page<Subscription>), (status = "4XX", body = ErrorBody)))]
-pub async fn subscriptions(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<Subscription>>> {
+pub async fn subscriptions(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<Page<Subscription>>> {
     caller.require(Permission::RetrieveCatalog)?;
     let scope = SubscriptionScope::Organization;
-    Ok(whole(catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?))
+    Ok(whole(
+        catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/subscriptions/{id}", tag = "catalog",
@@ -91,6 +115,11 @@ pub async fn subscription(
 ) -> Result<Json<Subscription>> {
     caller.require(Permission::RetrieveCatalog)?;
     let scope = SubscriptionScope::One(id);
-    let found = catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?;
-    found.into_iter().next().map(Json).ok_or(Error::NotFound("subscription"))
+    let found =
+        catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?;
+    found
+        .into_iter()
+        .next()
+        .map(Json)
+        .ok_or(Error::NotFound("subscription"))
 }

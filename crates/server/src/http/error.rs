@@ -57,7 +57,10 @@ impl IntoResponse for Error {
             tracing::error!(%detail, "request failed");
         }
         let mut response = (self.status(), Json(self.body())).into_response();
-        if let Error::RateLimited { retry_after_secs, .. } = self {
+        if let Error::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -80,7 +83,8 @@ mod tests {
     /// The JSON clients switch on: pinned, so a change to it is a deliberate one.
     #[test]
     fn error_bodies_keep_their_shape() {
-        let forbidden = serde_json::to_value(Error::Forbidden(Permission::CreateInvitation).body()).unwrap();
+        let forbidden =
+            serde_json::to_value(Error::Forbidden(Permission::CreateInvitation).body()).unwrap();
         assert_eq!(
             forbidden,
             serde_json::json!({
@@ -94,6 +98,9 @@ mod tests {
         assert_eq!(body["code"], "invalid_email");
         assert_eq!(body["field"], "email");
         assert_eq!(body["errors"][0]["rule"], "invalid_email");
-        assert_eq!(Error::NotFound("invitation").status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            Error::NotFound("invitation").status(),
+            StatusCode::NOT_FOUND
+        );
     }
 }

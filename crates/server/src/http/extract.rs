@@ -24,12 +24,15 @@ impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Error::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
-            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType(
+                "the body must be JSON (Content-Type: application/json)".into(),
+            ),
             _ => Error::BadRequest {
                 code: "invalid_json",
-                message: format!("the body is not valid for this request: {}", rejection.body_text()),
+                message: format!(
+                    "the body is not valid for this request: {}",
+                    rejection.body_text()
+                ),
                 field: None,
             },
         }

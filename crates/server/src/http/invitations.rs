@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
-use invitedesk_model::{validate, ErrorBody, Invitation, InvitationUpdate, NewInvitation, Page, Permission};
+use invitedesk_model::{
+    validate, ErrorBody, Invitation, InvitationUpdate, NewInvitation, Page, Permission,
+};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -24,7 +26,9 @@ pub async fn list(
     AppQuery(params): AppQuery<ListParams>,
 ) -> Result<Json<Page<Invitation>>> {
     caller.require(Permission::RetrieveInvitation)?;
-    Ok(Json(invitations::list(&state.db.read, caller.org_id, &params, state.clock.now()).await?))
+    Ok(Json(
+        invitations::list(&state.db.read, caller.org_id, &params, state.clock.now()).await?,
+    ))
 }
 
 /// Creates an invitation and sends it. Honours `Idempotency-Key`.
@@ -56,7 +60,9 @@ pub async fn get(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>> {
     caller.require(Permission::RetrieveInvitation)?;
-    Ok(Json(invitations::get(&state.db.read, caller.org_id, id, state.clock.now()).await?))
+    Ok(Json(
+        invitations::get(&state.db.read, caller.org_id, id, state.clock.now()).await?,
+    ))
 }
 
 /// Edits names, policies, dates and placement of a Pending or Expired invitation; the body's
@@ -74,7 +80,8 @@ pub async fn update(
     caller.require(Permission::UpdateInvitation)?;
     let now = state.clock.now();
     let edit = |existing_user, expired| {
-        validate::invitation_update(&request, existing_user, expired, now).map_err(Error::Validation)
+        validate::invitation_update(&request, existing_user, expired, now)
+            .map_err(Error::Validation)
     };
     let mut tx = state.db.begin_write().await?;
     let updated = invitations::update(&mut tx, &caller, id, edit, &state.clock).await?;

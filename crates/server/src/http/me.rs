@@ -12,10 +12,11 @@ use crate::AppState;
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Me), (status = "4XX", body = ErrorBody)))]
 pub async fn me(caller: Caller, State(state): State<AppState>) -> Result<Json<Me>> {
-    let (organization_name,): (String,) = sqlx::query_as("SELECT name FROM organizations WHERE id = ?")
-        .bind(caller.org_id.to_string())
-        .fetch_one(&state.db.read)
-        .await?;
+    let (organization_name,): (String,) =
+        sqlx::query_as("SELECT name FROM organizations WHERE id = ?")
+            .bind(caller.org_id.to_string())
+            .fetch_one(&state.db.read)
+            .await?;
     Ok(Json(Me {
         principal_id: caller.principal_id,
         name: caller.name.clone(),

@@ -11,9 +11,9 @@ pub mod users;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, StatusCode};
-use invitedesk_model::ErrorBody;
 use axum::routing::get;
 use axum::{Json, Router};
+use invitedesk_model::ErrorBody;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -52,7 +52,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(oauth::token))
         .routes(routes!(me::me))
         .routes(routes!(invitations::list, invitations::create))
-        .routes(routes!(invitations::get, invitations::update, invitations::delete))
+        .routes(routes!(
+            invitations::get,
+            invitations::update,
+            invitations::delete
+        ))
         .routes(routes!(invitations::resend))
         .routes(routes!(invitations::revoke))
         .routes(routes!(users::list))
@@ -71,7 +75,10 @@ pub fn router(state: AppState) -> Router {
     api.route("/openapi.json", get(move || async move { Json(openapi) }))
         .fallback(|| async { Error::NotFound("route") })
         .method_not_allowed_fallback(|| async {
-            let body = ErrorBody::new("this method is not allowed on this path", "method_not_allowed");
+            let body = ErrorBody::new(
+                "this method is not allowed on this path",
+                "method_not_allowed",
+            );
             (StatusCode::METHOD_NOT_ALLOWED, Json(body))
         })
         .with_state(state)
@@ -87,6 +94,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Method, path and request id only: never headers (they carry credentials) nor queries.
 fn request_span(request: &Request) -> tracing::Span {
-    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
 }

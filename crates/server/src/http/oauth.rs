@@ -26,7 +26,11 @@ pub struct TokenRequest {
 #[utoipa::path(post, path = "/oauth/token", tag = "auth",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = TokenResponse), (status = "4XX", body = ErrorBody)))]
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<TokenResponse>> {
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TokenResponse>> {
     let request = parse_body(&headers, &body)?;
     if request.grant_type.as_deref() != Some("client_credentials") {
         return Err(Error::BadRequest {
@@ -37,7 +41,9 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     }
     let (key_id, secret) = basic_credentials(&headers)
         .or_else(|| Some((request.client_id?, request.client_secret?)))
-        .ok_or(Error::Unauthorized("client credentials are required (HTTP Basic accessKeyId:apiSecret)"))?;
+        .ok_or(Error::Unauthorized(
+            "client credentials are required (HTTP Basic accessKeyId:apiSecret)",
+        ))?;
     let token = auth::issue_token(&state, &key_id, &secret).await?;
     Ok(Json(TokenResponse {
         access_token: token,
@@ -47,12 +53,21 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
 }
 
 fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let invalid = |e: String| Error::BadRequest { code: "invalid_body", message: e, field: None };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let invalid = |e: String| Error::BadRequest {
+        code: "invalid_body",
+        message: e,
+        field: None,
+    };
     if content_type.starts_with("application/json") {
-        serde_json::from_slice(body).map_err(|e| invalid(format!("the body is not valid JSON: {e}")))
+        serde_json::from_slice(body)
+            .map_err(|e| invalid(format!("the body is not valid JSON: {e}")))
     } else if content_type.starts_with("application/x-www-form-urlencoded") || body.is_empty() {
-        serde_urlencoded::from_bytes(body).map_err(|e| invalid(format!("the body is not a valid form: {e}")))
+        serde_urlencoded::from_bytes(body)
+            .map_err(|e| invalid(format!("the body is not a valid form: {e}")))
     } else {
         Err(Error::UnsupportedMediaType(
             "the body must be a form (application/x-www-form-urlencoded) or JSON".into(),

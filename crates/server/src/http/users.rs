@@ -23,7 +23,9 @@ pub async fn list(
     AppQuery(params): AppQuery<ListParams>,
 ) -> Result<Json<Page<User>>> {
     caller.require(Permission::RetrieveUser)?;
-    Ok(Json(users::list(&state.db.read, caller.org_id, &params).await?))
+    Ok(Json(
+        users::list(&state.db.read, caller.org_id, &params).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/users/{id}", tag = "users",

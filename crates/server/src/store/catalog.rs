@@ -16,7 +16,14 @@ pub async fn businesses(pool: &SqlitePool, org_id: Uuid) -> Result<Vec<Business>
             .bind(org_id.to_string())
             .fetch_all(pool)
             .await?;
-    rows.into_iter().map(|(id, name)| Ok(Business { id: db::uuid(&id)?, name: Some(name) })).collect()
+    rows.into_iter()
+        .map(|(id, name)| {
+            Ok(Business {
+                id: db::uuid(&id)?,
+                name: Some(name),
+            })
+        })
+        .collect()
 }
 
 /// The apps of one business; 404 when the business is not this organisation's.
@@ -28,7 +35,13 @@ pub async fn apps(pool: &SqlitePool, org_id: Uuid, business_id: Uuid) -> Result<
             .fetch_all(pool)
             .await?;
     rows.into_iter()
-        .map(|(id, name)| Ok(App { id: db::uuid(&id)?, business_id: Some(business_id), name: Some(name) }))
+        .map(|(id, name)| {
+            Ok(App {
+                id: db::uuid(&id)?,
+                business_id: Some(business_id),
+                name: Some(name),
+            })
+        })
         .collect()
 }
 
@@ -40,7 +53,13 @@ pub async fn roles(pool: &SqlitePool, org_id: Uuid, app_id: Uuid) -> Result<Vec<
             .fetch_all(pool)
             .await?;
     rows.into_iter()
-        .map(|(id, name)| Ok(Role { id: db::uuid(&id)?, app_id: Some(app_id), name: Some(name) }))
+        .map(|(id, name)| {
+            Ok(Role {
+                id: db::uuid(&id)?,
+                app_id: Some(app_id),
+                name: Some(name),
+            })
+        })
         .collect()
 }
 
@@ -61,7 +80,8 @@ pub async fn subscriptions(
     if let SubscriptionScope::App(app_id) = scope {
         ensure_owned(pool, "apps", "app", org_id, app_id).await?;
     }
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT s.id, s.name, s.app_id, a.business_id, s.seat_limit, ");
+    let mut query =
+        QueryBuilder::<Sqlite>::new("SELECT s.id, s.name, s.app_id, a.business_id, s.seat_limit, ");
     push_seat_counts(&mut query, now);
     query.push(" FROM subscriptions s JOIN apps a ON a.id = s.app_id WHERE s.org_id = ");
     query.push_bind(org_id.to_string());
@@ -97,22 +117,40 @@ async fn ensure_owned(
     org_id: Uuid,
     id: Uuid,
 ) -> Result<()> {
-    let found: Option<(i64,)> = sqlx::query_as(&format!("SELECT 1 FROM {table} WHERE id = ? AND org_id = ?"))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(pool)
-        .await?;
+    let found: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT 1 FROM {table} WHERE id = ? AND org_id = ?"
+    ))
+    .bind(id.to_string())
+    .bind(org_id.to_string())
+    .fetch_optional(pool)
+    .await?;
     found.map(|_| ()).ok_or(Error::NotFound(what))
 }
 
 /// Each id of a placement must exist in the organisation and sit under the one above it.
-pub async fn ensure_placement(conn: &mut SqliteConnection, org_id: Uuid, p: &Placement) -> Result<()> {
+pub async fn ensure_placement(
+    conn: &mut SqliteConnection,
+    org_id: Uuid,
+    p: &Placement,
+) -> Result<()> {
     let parent_of = |table: &'static str, parent_column: &'static str| {
         format!("SELECT {parent_column} FROM {table} WHERE id = ? AND org_id = ?")
     };
     let checks = [
-        ("businessId", p.business_id, parent_of("businesses", "id"), p.business_id, "business"),
-        ("appId", p.app_id, parent_of("apps", "business_id"), p.business_id, "app of that business"),
+        (
+            "businessId",
+            p.business_id,
+            parent_of("businesses", "id"),
+            p.business_id,
+            "business",
+        ),
+        (
+            "appId",
+            p.app_id,
+            parent_of("apps", "business_id"),
+            p.business_id,
+            "app of that business",
+        ),
         (
             "subscriptionId",
             p.subscription_id,
@@ -120,7 +158,13 @@ pub async fn ensure_placement(conn: &mut SqliteConnection, org_id: Uuid, p: &Pla
             p.app_id,
             "subscription of that app",
         ),
-        ("roleId", p.role_id, parent_of("roles", "app_id"), p.app_id, "role of that app"),
+        (
+            "roleId",
+            p.role_id,
+            parent_of("roles", "app_id"),
+            p.app_id,
+            "role of that app",
+        ),
     ];
     for (field, id, sql, expected_parent, what) in checks {
         let Some(id) = id else { continue };
@@ -129,7 +173,8 @@ pub async fn ensure_placement(conn: &mut SqliteConnection, org_id: Uuid, p: &Pla
             .bind(org_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
-        let matches = parent.is_some_and(|(parent,)| Some(parent) == expected_parent.map(|e| e.to_string()));
+        let matches =
+            parent.is_some_and(|(parent,)| Some(parent) == expected_parent.map(|e| e.to_string()));
         if !matches {
             return Err(Error::field(FieldError::new(
                 field,
@@ -158,7 +203,11 @@ pub async fn insert(
         query.push(", seat_limit");
     }
     query.push(") VALUES (").push_bind(id.to_string());
-    query.push(", ").push_bind(org_id.to_string()).push(", ").push_bind(name.to_owned());
+    query
+        .push(", ")
+        .push_bind(org_id.to_string())
+        .push(", ")
+        .push_bind(name.to_owned());
     if let Some((_, parent_id)) = parent {
         query.push(", ").push_bind(parent_id.to_string());
     }

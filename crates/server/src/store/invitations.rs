@@ -2,7 +2,9 @@
 //! e-mail, seats, status transitions, versions).
 
 use chrono::{DateTime, Duration, Utc};
-use invitedesk_model::validate::{Placement, ValidInvitationUpdate, ValidNewInvitation, EXPIRY_DEFAULT_DAYS};
+use invitedesk_model::validate::{
+    Placement, ValidInvitationUpdate, ValidNewInvitation, EXPIRY_DEFAULT_DAYS,
+};
 use invitedesk_model::{Invitation, InvitationStatus, Page};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
@@ -104,16 +106,24 @@ pub async fn list(
     now: DateTime<Utc>,
 ) -> Result<Page<Invitation>> {
     let statuses = params.statuses(InvitationStatus::parse)?;
-    let (rows, next_token) = paging::page_of::<InvitationRow>(pool, "invitations", org_id, params, |q| {
-        push_status_filter(q, &statuses, now)
-    })
-    .await?;
-    let data = rows.into_iter().map(|r| r.into_wire(now)).collect::<Result<_>>()?;
+    let (rows, next_token) =
+        paging::page_of::<InvitationRow>(pool, "invitations", org_id, params, |q| {
+            push_status_filter(q, &statuses, now)
+        })
+        .await?;
+    let data = rows
+        .into_iter()
+        .map(|r| r.into_wire(now))
+        .collect::<Result<_>>()?;
     Ok(Page { data, next_token })
 }
 
 /// Pending and Expired are told apart by the expiry time, not only by the stored status.
-fn push_status_filter(query: &mut QueryBuilder<'_, Sqlite>, statuses: &[InvitationStatus], now: DateTime<Utc>) {
+fn push_status_filter(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    statuses: &[InvitationStatus],
+    now: DateTime<Utc>,
+) {
     if statuses.is_empty() {
         return;
     }
@@ -124,7 +134,10 @@ fn push_status_filter(query: &mut QueryBuilder<'_, Sqlite>, statuses: &[Invitati
         }
         match status {
             InvitationStatus::Pending => {
-                query.push("(status = 'Pending' AND dt_expiry > ").push_bind(micros(now)).push(")");
+                query
+                    .push("(status = 'Pending' AND dt_expiry > ")
+                    .push_bind(micros(now))
+                    .push(")");
             }
             InvitationStatus::Expired => {
                 query.push("(status = 'Expired' OR (status = 'Pending' AND dt_expiry <= ");
@@ -138,7 +151,12 @@ fn push_status_filter(query: &mut QueryBuilder<'_, Sqlite>, statuses: &[Invitati
     query.push(")");
 }
 
-pub async fn get(pool: &SqlitePool, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<Invitation> {
+pub async fn get(
+    pool: &SqlitePool,
+    org_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Invitation> {
     let mut conn = pool.acquire().await?;
     row(&mut conn, org_id, id).await?.into_wire(now)
 }
@@ -195,7 +213,11 @@ pub async fn insert(conn: &mut SqliteConnection, new: InvitationInsert) -> Resul
     .bind(micros(new.stamp))
     .bind(&by)
     .bind(&by)
-    .bind(db::search_text(&v.email, v.first_name.as_deref(), v.last_name.as_deref()))
+    .bind(db::search_text(
+        &v.email,
+        v.first_name.as_deref(),
+        v.last_name.as_deref(),
+    ))
     .fetch_one(&mut *conn)
     .await?)
 }
@@ -310,7 +332,12 @@ pub async fn update(
         }
     }
     let dt_expiry = edit.dt_expiry.map(micros).unwrap_or(current.dt_expiry);
-    let Placement { business_id, app_id, subscription_id, role_id } = edit.placement;
+    let Placement {
+        business_id,
+        app_id,
+        subscription_id,
+        role_id,
+    } = edit.placement;
     let text = |id: Option<Uuid>| id.map(|i| i.to_string());
     let updated: InvitationRow = sqlx::query_as(
         "UPDATE invitations SET first_name = ?, last_name = ?, contact_number = ?,
@@ -331,7 +358,11 @@ pub async fn update(
     .bind(text(role_id))
     .bind(micros(clock.stamp()))
     .bind(caller.audit_name())
-    .bind(db::search_text(&current.email, edit.first_name.as_deref(), edit.last_name.as_deref()))
+    .bind(db::search_text(
+        &current.email,
+        edit.first_name.as_deref(),
+        edit.last_name.as_deref(),
+    ))
     .bind(id.to_string())
     .fetch_one(&mut *conn)
     .await?;
@@ -351,7 +382,11 @@ pub async fn resend(
     let current = row(conn, caller.org_id, id).await?;
     let status = current.status(now)?;
     if !status.can_resend() {
-        return Err(Error::invalid_status("invitation", status.as_str(), "resend"));
+        return Err(Error::invalid_status(
+            "invitation",
+            status.as_str(),
+            "resend",
+        ));
     }
     if status == InvitationStatus::Expired {
         ensure_no_live_invitation(conn, caller.org_id, &current.email, Some(id), now).await?;
@@ -377,14 +412,25 @@ pub async fn resend(
 }
 
 /// Revokes a Pending invitation: its link stops working and its seat is freed.
-pub async fn revoke(conn: &mut SqliteConnection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
+pub async fn revoke(
+    conn: &mut SqliteConnection,
+    caller: &Caller,
+    id: Uuid,
+    clock: &Clock,
+) -> Result<Invitation> {
     let now = clock.now();
     let current = row(conn, caller.org_id, id).await?;
     let status = current.status(now)?;
     if !status.can_revoke() {
-        return Err(Error::invalid_status("invitation", status.as_str(), "revoke"));
+        return Err(Error::invalid_status(
+            "invitation",
+            status.as_str(),
+            "revoke",
+        ));
     }
-    set_status(conn, caller, id, InvitationStatus::Revoked, clock).await?.into_wire(now)
+    set_status(conn, caller, id, InvitationStatus::Revoked, clock)
+        .await?
+        .into_wire(now)
 }
 
 pub async fn set_status(
@@ -408,12 +454,21 @@ pub async fn set_status(
 }
 
 /// Deletes a non-accepted invitation, keeping a tombstone for incremental sync.
-pub async fn delete(conn: &mut SqliteConnection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    caller: &Caller,
+    id: Uuid,
+    clock: &Clock,
+) -> Result<Invitation> {
     let now = clock.now();
     let current = row(conn, caller.org_id, id).await?;
     let status = current.status(now)?;
     if !status.can_delete() {
-        return Err(Error::invalid_status("invitation", status.as_str(), "delete"));
+        return Err(Error::invalid_status(
+            "invitation",
+            status.as_str(),
+            "delete",
+        ));
     }
     let deleted: InvitationRow = sqlx::query_as(
         "UPDATE invitations SET deleted = 1, version = version + 1, dt_last_modified = ?,

@@ -63,7 +63,9 @@ impl ListParams {
 
     /// The comma-separated `status=` values, each parsed by `parse`.
     pub fn statuses<T>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
-        let Some(list) = self.status.as_deref() else { return Ok(Vec::new()) };
+        let Some(list) = self.status.as_deref() else {
+            return Ok(Vec::new());
+        };
         list.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -78,7 +80,9 @@ impl ListParams {
     }
 
     fn cursor(&self) -> Result<Option<Cursor>> {
-        let Some(token) = self.next_token.as_deref() else { return Ok(None) };
+        let Some(token) = self.next_token.as_deref() else {
+            return Ok(None);
+        };
         let invalid = || Error::BadRequest {
             code: "invalid_next_token",
             message: "nextToken is not one this server gave out".into(),
@@ -111,7 +115,9 @@ where
     query.push_bind(org_id.to_string());
     match params.modified_since {
         Some(since) => {
-            query.push(" AND dt_last_modified > ").push_bind(micros(since));
+            query
+                .push(" AND dt_last_modified > ")
+                .push_bind(micros(since));
             if let Some(c) = &cursor {
                 query.push(" AND (dt_last_modified, id) > (").push_bind(c.k);
                 query.push(", ").push_bind(c.id.clone()).push(")");
@@ -127,7 +133,10 @@ where
     }
     push_status(&mut query);
     if let Some(search) = params.search.as_deref().filter(|s| !s.trim().is_empty()) {
-        query.push(" AND search_text LIKE ").push_bind(like_pattern(search)).push(" ESCAPE '\\'");
+        query
+            .push(" AND search_text LIKE ")
+            .push_bind(like_pattern(search))
+            .push(" ESCAPE '\\'");
     }
     query.push(match params.modified_since {
         Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
@@ -137,7 +146,8 @@ where
     let mut rows: Vec<R> = query.build_query_as().fetch_all(pool).await?;
     let next = if rows.len() > page_size as usize {
         rows.truncate(page_size as usize);
-        rows.last().map(|last| next_token(last, params.modified_since.is_some()))
+        rows.last()
+            .map(|last| next_token(last, params.modified_since.is_some()))
     } else {
         None
     };
@@ -145,7 +155,15 @@ where
 }
 
 fn next_token(last: &impl Pageable, by_modification: bool) -> String {
-    let k = if by_modification { last.modified_micros() } else { last.created_micros() };
-    let cursor = Cursor { m: by_modification, k, id: last.id_text().to_owned() };
+    let k = if by_modification {
+        last.modified_micros()
+    } else {
+        last.created_micros()
+    };
+    let cursor = Cursor {
+        m: by_modification,
+        k,
+        id: last.id_text().to_owned(),
+    };
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }

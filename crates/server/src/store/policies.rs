@@ -43,7 +43,8 @@ pub async fn statements_of(pool: &SqlitePool, ids: &[Uuid]) -> Result<Vec<Permis
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT statements FROM permission_policies WHERE id IN (");
+    let mut query =
+        QueryBuilder::<Sqlite>::new("SELECT statements FROM permission_policies WHERE id IN (");
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(id.to_string());
@@ -59,7 +60,8 @@ pub async fn statements_of(pool: &SqlitePool, ids: &[Uuid]) -> Result<Vec<Permis
 
 /// Every id must name a policy of this organisation.
 pub async fn ensure_exist(conn: &mut SqliteConnection, org_id: Uuid, ids: &[Uuid]) -> Result<()> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT id FROM permission_policies WHERE org_id = ");
+    let mut query =
+        QueryBuilder::<Sqlite>::new("SELECT id FROM permission_policies WHERE org_id = ");
     query.push_bind(org_id.to_string()).push(" AND id IN (");
     let mut list = query.separated(", ");
     for id in ids {
@@ -67,7 +69,9 @@ pub async fn ensure_exist(conn: &mut SqliteConnection, org_id: Uuid, ids: &[Uuid
     }
     query.push(")");
     let found: Vec<(String,)> = query.build_query_as().fetch_all(&mut *conn).await?;
-    let unknown = ids.iter().find(|id| !found.iter().any(|(f,)| *f == id.to_string()));
+    let unknown = ids
+        .iter()
+        .find(|id| !found.iter().any(|(f,)| *f == id.to_string()));
     match unknown {
         None => Ok(()),
         Some(id) => Err(Error::field(FieldError::new(

@@ -29,7 +29,9 @@ pub async fn of_subscription(
 ) -> Result<(String, Seats)> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT s.name, s.seat_limit, ");
     push_seat_counts(&mut query, now);
-    query.push(" FROM subscriptions s WHERE s.id = ").push_bind(subscription_id.to_string());
+    query
+        .push(" FROM subscriptions s WHERE s.id = ")
+        .push_bind(subscription_id.to_string());
     let (name, limit, used, pending): (String, i64, i64, i64) = query
         .build_query_as()
         .fetch_optional(&mut *conn)

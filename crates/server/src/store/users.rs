@@ -49,7 +49,8 @@ impl Pageable for UserRow {
 
 impl UserRow {
     fn status(&self) -> Result<UserStatus> {
-        UserStatus::parse(&self.status).ok_or_else(|| Error::Internal(format!("stored status {:?}", self.status)))
+        UserStatus::parse(&self.status)
+            .ok_or_else(|| Error::Internal(format!("stored status {:?}", self.status)))
     }
 
     fn into_wire(self) -> Result<User> {
@@ -82,7 +83,10 @@ pub async fn list(pool: &SqlitePool, org_id: Uuid, params: &ListParams) -> Resul
         push_status_filter(q, &statuses)
     })
     .await?;
-    let data = rows.into_iter().map(UserRow::into_wire).collect::<Result<_>>()?;
+    let data = rows
+        .into_iter()
+        .map(UserRow::into_wire)
+        .collect::<Result<_>>()?;
     Ok(Page { data, next_token })
 }
 
@@ -153,7 +157,11 @@ pub async fn insert(conn: &mut SqliteConnection, new: UserInsert) -> Result<User
     .bind(micros(new.stamp))
     .bind(&new.created_by)
     .bind(&new.created_by)
-    .bind(db::search_text(&new.email, new.first_name.as_deref(), new.last_name.as_deref()))
+    .bind(db::search_text(
+        &new.email,
+        new.first_name.as_deref(),
+        new.last_name.as_deref(),
+    ))
     .fetch_one(&mut *conn)
     .await?;
     row.into_wire()
@@ -224,7 +232,12 @@ pub async fn set_status(
 }
 
 /// Deletion is final; the row stays as a tombstone for incremental sync.
-pub async fn delete(conn: &mut SqliteConnection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<User> {
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    caller: &Caller,
+    id: Uuid,
+    clock: &Clock,
+) -> Result<User> {
     row(conn, caller.org_id, id).await?;
     let deleted: UserRow = sqlx::query_as(
         "UPDATE users SET deleted = 1, version = version + 1, dt_last_modified = ?, last_modified_by = ?

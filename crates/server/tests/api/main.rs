@@ -1,0 +1,13 @@
+//! The reference server over real loopback HTTP, one server and SQLite file per test.
+
+mod helpers;
+
+mod auth;
+mod catalog;
+mod errors;
+mod idempotency;
+mod invitations;
+mod isolation;
+mod seats;
+mod sync;
+mod users;
