@@ -85,18 +85,44 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
         .then_some(token.trim())
 }
 
+/// Recently seen tokens and their callers, so that most requests skip the database for
+/// authentication. A token's own expiry is still checked on every use; policies and service
+/// users do not change through the API, so a short time-to-live bounds any staleness.
+pub type CallerCache = moka::sync::Cache<Vec<u8>, (Caller, i64)>;
+
+pub fn caller_cache() -> CallerCache {
+    moka::sync::Cache::builder()
+        .max_capacity(10_000)
+        .time_to_live(std::time::Duration::from_secs(60))
+        .build()
+}
+
 #[derive(sqlx::FromRow)]
 struct TokenRow {
+    dt_expires: i64,
     principal_id: String,
     name: String,
     org_id: String,
     permission_policy_ids: String,
+    /// A JSON array of each policy's statement array.
+    statements: String,
 }
 
 async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     let now = micros(state.clock.now());
+    let hash = token_hash(token);
+    let expired = || Error::Unauthorized("the access token is unknown or has expired");
+    if let Some((caller, expires)) = state.callers.get(&hash) {
+        return if expires > now {
+            Ok(caller)
+        } else {
+            Err(expired())
+        };
+    }
     let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT s.id AS principal_id, s.name, s.org_id, s.permission_policy_ids
+        "SELECT t.dt_expires, s.id AS principal_id, s.name, s.org_id, s.permission_policy_ids,
+            (SELECT json_group_array(json(p.statements)) FROM permission_policies p
+              WHERE p.id IN (SELECT value FROM json_each(s.permission_policy_ids))) AS statements
          FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
          WHERE t.token_hash = ? AND t.dt_expires > ?",
     )
@@ -108,14 +134,16 @@ async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
         "the access token is unknown or has expired",
     ))?;
     let policy_ids = db::id_list(&row.permission_policy_ids)?;
-    let statements = crate::store::policies::statements_of(&state.db.read, &policy_ids).await?;
-    Ok(Caller {
+    let per_policy: Vec<Vec<PermissionStatement>> = serde_json::from_str(&row.statements)?;
+    let caller = Caller {
         principal_id: db::uuid(&row.principal_id)?,
         name: row.name,
         org_id: db::uuid(&row.org_id)?,
         policy_ids,
-        statements,
-    })
+        statements: per_policy.into_iter().flatten().collect(),
+    };
+    state.callers.insert(hash, (caller.clone(), row.dt_expires));
+    Ok(caller)
 }
 
 pub fn token_hash(token: &str) -> Vec<u8> {

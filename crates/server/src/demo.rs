@@ -147,6 +147,7 @@ pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
     }
     let organizations = rotate_secrets(&mut tx).await?;
     tx.commit().await?;
+    state.callers.invalidate_all();
     Ok(DemoCredentials {
         base_url: base_url.to_owned(),
         organizations,

@@ -33,6 +33,7 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     pub config: Arc<Config>,
     pub limits: Arc<SendLimits>,
+    pub callers: auth::CallerCache,
     /// An argon2 hash to verify against when an access key id is unknown (see `auth`).
     pub decoy_hash: String,
 }
@@ -76,6 +77,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         db,
         clock: Arc::new(clock),
         limits: Arc::new(SendLimits::new(&config)),
+        callers: auth::caller_cache(),
         decoy_hash: auth::hash_secret(&auth::random_token())?,
         config: Arc::new(config),
     };

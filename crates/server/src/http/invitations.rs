@@ -46,7 +46,9 @@ pub async fn create(
     let valid = validate::new_invitation(&request, state.clock.now()).map_err(Error::Validation)?;
     let (who, st) = (caller.clone(), state.clone());
     idempotency::once(&state, &caller, key, ("create", &request), move |tx| {
-        Box::pin(async move { invitations::create(tx, &who, valid, &st.clock, &st.limits).await })
+        Box::pin(async move {
+            invitations::create(tx, &st.db.read, &who, valid, &st.clock, &st.limits).await
+        })
     })
     .await
 }
@@ -84,7 +86,8 @@ pub async fn update(
             .map_err(Error::Validation)
     };
     let mut tx = state.db.begin_write().await?;
-    let updated = invitations::update(&mut tx, &caller, id, edit, &state.clock).await?;
+    let updated =
+        invitations::update(&mut tx, &state.db.read, &caller, id, edit, &state.clock).await?;
     tx.commit().await?;
     Ok(Json(updated))
 }

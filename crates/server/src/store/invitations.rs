@@ -227,16 +227,21 @@ pub async fn insert(conn: &mut SqliteConnection, new: InvitationInsert) -> Resul
 /// send limits allow it.
 pub async fn create(
     conn: &mut SqliteConnection,
+    read: &SqlitePool,
     caller: &Caller,
     invitation: ValidNewInvitation,
     clock: &Clock,
     limits: &SendLimits,
 ) -> Result<Invitation> {
     let now = clock.now();
-    policies::ensure_exist(conn, caller.org_id, &invitation.permission_policy_ids).await?;
-    catalog::ensure_placement(conn, caller.org_id, &invitation.placement).await?;
-    ensure_not_a_member(conn, caller.org_id, &invitation.email).await?;
-    ensure_no_live_invitation(conn, caller.org_id, &invitation.email, None, now).await?;
+    ensure_references_exist(
+        read,
+        caller.org_id,
+        &invitation.permission_policy_ids,
+        &invitation.placement,
+    )
+    .await?;
+    ensure_email_free(conn, caller.org_id, &invitation.email, None, now).await?;
     if let Some(subscription) = invitation.placement.subscription_id {
         seats::ensure_free_seat(conn, subscription, now).await?;
     }
@@ -252,61 +257,71 @@ pub async fn create(
     self::insert(conn, insert).await?.into_wire(now)
 }
 
-async fn ensure_not_a_member(conn: &mut SqliteConnection, org_id: Uuid, email: &str) -> Result<()> {
-    let member: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM users WHERE org_id = ? AND email = ? AND deleted = 0")
-            .bind(org_id.to_string())
-            .bind(email)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match member {
-        None => Ok(()),
-        Some((id,)) => Err(Error::Conflict {
-            code: "already_member",
-            message: format!("{email} is already a member of this organisation"),
-            conflicting_id: Some(db::uuid(&id)?),
-        }),
-    }
+/// The policies and placement an invitation names must exist in the organisation. Neither can
+/// change through the API, so this reads outside the write transaction and keeps the single
+/// writer's work short.
+async fn ensure_references_exist(
+    read: &SqlitePool,
+    org_id: Uuid,
+    policy_ids: &[Uuid],
+    placement: &Placement,
+) -> Result<()> {
+    let mut conn = read.acquire().await?;
+    policies::ensure_exist(&mut conn, org_id, policy_ids).await?;
+    catalog::ensure_placement(&mut conn, org_id, placement).await
 }
 
-/// One live invitation per e-mail. Pending rows past their expiry are first written down as
-/// Expired, so that the database's unique index on live invitations agrees with what readers see.
-async fn ensure_no_live_invitation(
+/// One live invitation per e-mail, and none for a member. A Pending row past its expiry is
+/// first written down as Expired, so the database's unique index on live invitations agrees
+/// with what readers see. `except` is the invitation being resent.
+async fn ensure_email_free(
     conn: &mut SqliteConnection,
     org_id: Uuid,
     email: &str,
     except: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE invitations SET status = 'Expired'
-         WHERE org_id = ? AND email = ? AND status = 'Pending' AND deleted = 0 AND dt_expiry <= ?",
+    let (member, live, live_expiry): (Option<String>, Option<String>, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT id FROM users WHERE org_id = ?1 AND email = ?2 AND deleted = 0), i.id, i.dt_expiry
+         FROM (SELECT 1) LEFT JOIN invitations i
+           ON i.org_id = ?1 AND i.email = ?2 AND i.status = 'Pending' AND i.deleted = 0",
     )
     .bind(org_id.to_string())
     .bind(email)
-    .bind(micros(now))
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let live: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM invitations WHERE org_id = ? AND email = ? AND status = 'Pending' AND deleted = 0",
-    )
-    .bind(org_id.to_string())
-    .bind(email)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match live {
-        Some((id,)) if Some(db::uuid(&id)?) != except => Err(Error::Conflict {
-            code: "invitation_exists",
-            message: format!("{email} already has a pending invitation ({id})"),
-            conflicting_id: Some(db::uuid(&id)?),
-        }),
-        _ => Ok(()),
+    if let Some(member) = member {
+        return Err(Error::Conflict {
+            code: "already_member",
+            message: format!("{email} is already a member of this organisation"),
+            conflicting_id: Some(db::uuid(&member)?),
+        });
     }
+    let (Some(live), Some(expiry)) = (live, live_expiry) else {
+        return Ok(());
+    };
+    let live_id = db::uuid(&live)?;
+    if Some(live_id) == except {
+        return Ok(());
+    }
+    if expiry > micros(now) {
+        return Err(Error::Conflict {
+            code: "invitation_exists",
+            message: format!("{email} already has a pending invitation ({live_id})"),
+            conflicting_id: Some(live_id),
+        });
+    }
+    sqlx::query("UPDATE invitations SET status = 'Expired' WHERE id = ?")
+        .bind(live)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Edits a Pending or Expired invitation at the version the editor saw.
 pub async fn update(
     conn: &mut SqliteConnection,
+    read: &SqlitePool,
     caller: &Caller,
     id: Uuid,
     edit: impl FnOnce(bool, bool) -> Result<ValidInvitationUpdate>,
@@ -322,8 +337,13 @@ pub async fn update(
     if !status.can_edit() {
         return Err(Error::invalid_status("invitation", status.as_str(), "edit"));
     }
-    policies::ensure_exist(conn, caller.org_id, &edit.permission_policy_ids).await?;
-    catalog::ensure_placement(conn, caller.org_id, &edit.placement).await?;
+    ensure_references_exist(
+        read,
+        caller.org_id,
+        &edit.permission_policy_ids,
+        &edit.placement,
+    )
+    .await?;
     let moves_to_new_subscription = edit.placement.subscription_id.is_some()
         && edit.placement.subscription_id != current.subscription_id()?;
     if status == InvitationStatus::Pending && moves_to_new_subscription {
@@ -389,7 +409,7 @@ pub async fn resend(
         ));
     }
     if status == InvitationStatus::Expired {
-        ensure_no_live_invitation(conn, caller.org_id, &current.email, Some(id), now).await?;
+        ensure_email_free(conn, caller.org_id, &current.email, Some(id), now).await?;
         if let Some(subscription) = current.subscription_id()? {
             seats::ensure_free_seat(conn, subscription, now).await?;
         }

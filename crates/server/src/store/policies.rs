@@ -38,26 +38,6 @@ pub async fn list(pool: &SqlitePool, org_id: Uuid) -> Result<Vec<PermissionPolic
         .collect()
 }
 
-/// Every statement of the given policies, for a permission check.
-pub async fn statements_of(pool: &SqlitePool, ids: &[Uuid]) -> Result<Vec<PermissionStatement>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut query =
-        QueryBuilder::<Sqlite>::new("SELECT statements FROM permission_policies WHERE id IN (");
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(id.to_string());
-    }
-    query.push(")");
-    let rows: Vec<(String,)> = query.build_query_as().fetch_all(pool).await?;
-    let mut statements = Vec::new();
-    for (json,) in rows {
-        statements.extend(serde_json::from_str::<Vec<PermissionStatement>>(&json)?);
-    }
-    Ok(statements)
-}
-
 /// Every id must name a policy of this organisation.
 pub async fn ensure_exist(conn: &mut SqliteConnection, org_id: Uuid, ids: &[Uuid]) -> Result<()> {
     let mut query =

@@ -1,0 +1,172 @@
+//! The `invitedesk-server` binary as a script or a newcomer runs it.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// A running server whose logs go to a file, so a chatty log level never blocks it on a full pipe.
+struct Server {
+    child: Child,
+    logs: tempfile::NamedTempFile,
+}
+
+fn server(args: &[&str], env: &[(&str, &str)]) -> Server {
+    let logs = tempfile::NamedTempFile::new().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_invitedesk-server"));
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(logs.reopen().unwrap());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    Server {
+        child: command.spawn().expect("server binary starts"),
+        logs,
+    }
+}
+
+fn first_line(server: &mut Server) -> Value {
+    let mut line = String::new();
+    BufReader::new(server.child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line is JSON ({e}): {line}"))
+}
+
+fn stop(mut server: Server) -> String {
+    // SIGINT, as Ctrl-C would, so the server shuts down by itself.
+    let _ = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status();
+    let status = server.child.wait().unwrap();
+    let mut logs = String::new();
+    server
+        .logs
+        .reopen()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(status.success(), "stopped cleanly: {status}; logs:\n{logs}");
+    logs
+}
+
+#[tokio::test]
+async fn demo_mode_prints_credentials_that_work_and_logs_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut child = server(
+        &["--demo", "--listen", "127.0.0.1:0"],
+        &[
+            ("INVITEDESK_DB", db.to_str().unwrap()),
+            ("RUST_LOG", "trace"),
+        ],
+    );
+    let demo = first_line(&mut child);
+    let base = demo["baseUrl"].as_str().unwrap().to_owned();
+    assert_eq!(demo["organizations"].as_array().unwrap().len(), 2);
+    let org = &demo["organizations"][0];
+    let admin = &org["principals"]["admin"];
+    let secret = admin["apiSecret"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(admin["accessKeyId"].as_str().unwrap(), Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let invitations = http
+        .get(format!(
+            "{base}/organizations/{}/invitations",
+            org["orgId"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invitations.status(), 200);
+    let logs = stop(child);
+    assert!(logs.contains("/invitations"), "requests are logged");
+    assert!(logs.contains("request_id"), "with their request id");
+    assert!(!logs.contains(&secret), "the API secret is never logged");
+    assert!(!logs.contains(&token), "the access token is never logged");
+
+    // A second start keeps the data and gives new secrets; the old ones stop working.
+    let mut child = server(
+        &[
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let again = first_line(&mut child);
+    assert_eq!(again["organizations"][0]["orgId"], org["orgId"]);
+    assert_ne!(
+        again["organizations"][0]["principals"]["admin"]["apiSecret"]
+            .as_str()
+            .unwrap(),
+        secret
+    );
+    let base = again["baseUrl"].as_str().unwrap();
+    let old = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(admin["accessKeyId"].as_str().unwrap(), Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401);
+    stop(child);
+}
+
+#[test]
+fn demo_mode_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_invitedesk-server"))
+        .args([
+            "--demo",
+            "--listen",
+            "0.0.0.0:0",
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("loopback"));
+    assert!(output.stdout.is_empty(), "no credentials printed");
+}
+
+#[test]
+fn help_documents_every_flag_and_its_environment_variable() {
+    let output = Command::new(env!("CARGO_BIN_EXE_invitedesk-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for flag in [
+        "--db",
+        "--listen",
+        "--demo",
+        "--token-ttl-secs",
+        "--org-sends-per-minute",
+        "--recipient-sends-per-hour",
+        "--max-body-bytes",
+        "--log-json",
+    ] {
+        assert!(help.contains(flag), "{flag} in --help");
+    }
+    for variable in ["INVITEDESK_DB", "INVITEDESK_LISTEN", "INVITEDESK_DEMO"] {
+        assert!(help.contains(variable), "{variable} in --help");
+    }
+}
