@@ -13,6 +13,7 @@ use base64::Engine;
 use chrono::Duration;
 use invitedesk_model::{Permission, PermissionStatement};
 use rand::RngCore;
+use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -97,7 +98,6 @@ pub fn caller_cache() -> CallerCache {
         .build()
 }
 
-#[derive(sqlx::FromRow)]
 struct TokenRow {
     dt_expires: i64,
     principal_id: String,
@@ -106,6 +106,19 @@ struct TokenRow {
     permission_policy_ids: String,
     /// A JSON array of each policy's statement array.
     statements: String,
+}
+
+impl db::FromRow for TokenRow {
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            dt_expires: r.get("dt_expires")?,
+            principal_id: r.get("principal_id")?,
+            name: r.get("name")?,
+            org_id: r.get("org_id")?,
+            permission_policy_ids: r.get("permission_policy_ids")?,
+            statements: r.get("statements")?,
+        })
+    }
 }
 
 async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
@@ -119,27 +132,28 @@ async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
             Err(expired())
         };
     }
-    let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT t.dt_expires, s.id AS principal_id, s.name, s.org_id, s.permission_policy_ids,
-            (SELECT json_group_array(json(p.statements)) FROM permission_policies p
-              WHERE p.id IN (SELECT value FROM json_each(s.permission_policy_ids))) AS statements
-         FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
-         WHERE t.token_hash = ? AND t.dt_expires > ?",
-    )
-    .bind(token_hash(token))
-    .bind(now)
-    .fetch_optional(&state.db.read)
-    .await?;
-    let row = row.ok_or(Error::Unauthorized(
-        "the access token is unknown or has expired",
-    ))?;
-    let policy_ids = db::id_list(&row.permission_policy_ids)?;
+    let key = hash.clone();
+    let row: Option<TokenRow> = state
+        .db
+        .read(move |conn| {
+            db::optional(
+                conn,
+                "SELECT t.dt_expires, s.id AS principal_id, s.name, s.org_id, s.permission_policy_ids,
+                    (SELECT json_group_array(json(p.statements)) FROM permission_policies p
+                      WHERE p.id IN (SELECT value FROM json_each(s.permission_policy_ids))) AS statements
+                 FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
+                 WHERE t.token_hash = ? AND t.dt_expires > ?",
+                (key, now),
+            )
+        })
+        .await?;
+    let row = row.ok_or_else(expired)?;
     let per_policy: Vec<Vec<PermissionStatement>> = serde_json::from_str(&row.statements)?;
     let caller = Caller {
         principal_id: db::uuid(&row.principal_id)?,
         name: row.name,
         org_id: db::uuid(&row.org_id)?,
-        policy_ids,
+        policy_ids: db::id_list(&row.permission_policy_ids)?,
         statements: per_policy.into_iter().flatten().collect(),
     };
     state.callers.insert(hash, (caller.clone(), row.dt_expires));
@@ -168,11 +182,18 @@ pub fn hash_secret(secret: &str) -> Result<String> {
 /// Checks a client's credentials and issues a token. An unknown key id costs the same argon2
 /// work as a known one, so response time does not tell which key ids exist.
 pub async fn issue_token(state: &AppState, access_key_id: &str, secret: &str) -> Result<String> {
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?")
-            .bind(access_key_id)
-            .fetch_optional(&state.db.read)
-            .await?;
+    let key_id = access_key_id.to_owned();
+    let row: Option<(String, String, String)> = state
+        .db
+        .read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?",
+            )?;
+            Ok(statement
+                .query_row([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?)
+        })
+        .await?;
     let stored_hash = row
         .as_ref()
         .map(|r| r.2.clone())
@@ -194,22 +215,20 @@ pub async fn issue_token(state: &AppState, access_key_id: &str, secret: &str) ->
         _ => return Err(Error::Unauthorized("invalid client credentials")),
     };
     let token = random_token();
-    let expires = state.clock.now() + Duration::seconds(state.config.token_ttl_secs as i64);
-    let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM access_tokens WHERE principal_id = ? AND dt_expires <= ?")
-        .bind(&principal_id)
-        .bind(micros(state.clock.now()))
-        .execute(&mut *tx)
+    let now = state.clock.now();
+    let expires = now + Duration::seconds(state.config.token_ttl_secs as i64);
+    let hash = token_hash(&token);
+    state
+        .db
+        .write(move |tx| {
+            tx.prepare_cached("DELETE FROM access_tokens WHERE principal_id = ? AND dt_expires <= ?")?
+                .execute((&principal_id, micros(now)))?;
+            tx.prepare_cached(
+                "INSERT INTO access_tokens (token_hash, principal_id, org_id, dt_expires) VALUES (?, ?, ?, ?)",
+            )?
+            .execute((hash, &principal_id, &org_id, micros(expires)))?;
+            Ok(())
+        })
         .await?;
-    sqlx::query(
-        "INSERT INTO access_tokens (token_hash, principal_id, org_id, dt_expires) VALUES (?, ?, ?, ?)",
-    )
-    .bind(token_hash(&token))
-    .bind(&principal_id)
-    .bind(&org_id)
-    .bind(micros(expires))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
     Ok(token)
 }

@@ -1,60 +1,213 @@
-//! The SQLite database: a pool of readers and a single writer, and the conversions between
+//! The SQLite database: one writer thread that runs each write transaction whole, a pool of
+//! read-only connections used from blocking tasks, migrations, and the conversions between
 //! stored and wire values.
 
 use std::path::Path;
-use std::str::FromStr;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, Row, Transaction, TransactionBehavior};
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-/// SQLite admits one writer at a time. Giving writes a pool of exactly one connection queues
-/// them fairly in the process instead of letting them spin on SQLITE_BUSY, and makes every
-/// check-then-write inside a write transaction atomic (seats, one live invitation per e-mail).
+const MIGRATIONS: [&str; 1] = [include_str!("../migrations/0001_schema.sql")];
+
+type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// SQLite admits one writer at a time, so the server has exactly one: a thread that owns the
+/// write connection and runs each transaction from start to commit in one go. Writes queue
+/// fairly instead of spinning on SQLITE_BUSY, every check-then-write inside a transaction is
+/// atomic (seats, one live invitation per e-mail), and a whole transaction costs one hop
+/// between threads rather than one per statement.
 #[derive(Clone)]
 pub struct Db {
-    pub read: SqlitePool,
-    write: SqlitePool,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    writer: mpsc::Sender<WriteJob>,
 }
 
-pub type WriteTx = Transaction<'static, Sqlite>;
-
 impl Db {
-    pub async fn open(path: &Path) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Readers share the OS page cache through a memory map instead of copying pages
-            // in with a read() per page whenever the writer has changed the file.
-            .pragma("mmap_size", "268435456");
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(Self { read, write })
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut write = Connection::open(path)?;
+        write.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )?;
+        write.set_prepared_statement_cache_capacity(64);
+        migrate(&mut write)?;
+        let (writer, jobs) = mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || {
+                for job in jobs {
+                    job(&mut write);
+                }
+            })?;
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|c| {
+                c.set_prepared_statement_cache_capacity(64);
+                c.execute_batch("PRAGMA busy_timeout = 10000;")
+            });
+        let readers = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+        Ok(Self { readers, writer })
     }
 
-    pub async fn begin_write(&self) -> Result<WriteTx> {
-        Ok(self.write.begin().await?)
+    /// Runs `work` on a read-only connection, off the async threads.
+    pub async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers
+                .get()
+                .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+            work(&conn)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("read task: {e}")))?
     }
 
-    pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+    /// Runs `work` in one write transaction: committed if it returns Ok, rolled back if not.
+    pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: WriteJob = Box::new(move |conn| {
+            let _ = answer.send(in_transaction(conn, work));
+        });
+        let stopped = || Error::Internal("the database writer has stopped".into());
+        self.writer.send(job).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
+}
+
+fn in_transaction<T>(
+    conn: &mut Connection,
+    work: impl FnOnce(&Transaction) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = work(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Applies the numbered files of `migrations/` not yet applied, tracked in `user_version`.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tx = conn.transaction()?;
+    for (number, sql) in (1..).zip(MIGRATIONS).skip(applied as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", number)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A row type read with `SELECT *`.
+pub trait FromRow: Sized {
+    fn from_row(row: &Row) -> rusqlite::Result<Self>;
+}
+
+/// SQL text with its parameters, for queries whose shape depends on the request.
+#[derive(Default)]
+pub struct Sql {
+    text: String,
+    params: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a `?` and its value.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.text.push('?');
+        self.params.push(value.into());
+        self
+    }
+
+    /// Adds a value for a numbered parameter (`?1`) already in the text.
+    pub fn with_param(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.params.push(value.into());
+        self
+    }
+
+    pub fn append(&mut self, other: Sql) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.params.extend(other.params);
+        self
+    }
+
+    /// Appends `?, ?, …` for each value.
+    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+
+    pub fn query<T>(
+        &self,
+        conn: &Connection,
+        map: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut statement = conn.prepare_cached(&self.text)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(self.params.iter()), map)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn execute(&self, conn: &Connection) -> Result<usize> {
+        let mut statement = conn.prepare_cached(&self.text)?;
+        Ok(statement.execute(rusqlite::params_from_iter(self.params.iter()))?)
+    }
+}
+
+/// The first row of `sql` mapped by `FromRow`, if any.
+pub fn optional<T: FromRow>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    match rows.next()? {
+        Some(row) => Ok(Some(T::from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// The row of an `INSERT … RETURNING *` or `UPDATE … RETURNING *`.
+pub fn returning<T: FromRow>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<T> {
+    optional(conn, sql, params)?.ok_or_else(|| Error::Internal("statement returned no row".into()))
 }
 
 pub fn micros(time: DateTime<Utc>) -> i64 {
@@ -76,6 +229,11 @@ pub fn uuid(text: &str) -> Result<Uuid> {
 
 pub fn opt_uuid(text: Option<&str>) -> Result<Option<Uuid>> {
     text.map(uuid).transpose()
+}
+
+/// How an optional id is stored.
+pub fn id_text(id: Option<Uuid>) -> Option<String> {
+    id.map(|i| i.to_string())
 }
 
 pub fn id_list(json: &str) -> Result<Vec<Uuid>> {

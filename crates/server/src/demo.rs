@@ -9,11 +9,12 @@ use chrono::{DateTime, Duration, Utc};
 use invitedesk_model::permission::managed;
 use invitedesk_model::validate::{Placement, ValidNewInvitation};
 use invitedesk_model::{InvitationStatus, UserStatus};
+use rusqlite::Connection;
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::auth::{hash_secret, random_token};
+use crate::clock::Clock;
 use crate::db::{self, micros};
 use crate::error::Result;
 use crate::store::invitations::{self, InvitationInsert};
@@ -130,23 +131,25 @@ const SERVICE_USERS: [(&str, &str); 3] = [
 
 /// Seeds an empty database, then gives every demo service user a new secret.
 pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
-    let mut tx = state.db.begin_write().await?;
-    let (existing,): (i64,) = sqlx::query_as("SELECT count(*) FROM organizations")
-        .fetch_one(&mut *tx)
-        .await?;
-    if existing == 0 {
-        for spec in &ORGS {
-            Seeder {
-                conn: &mut tx,
-                state,
-                people: 0,
+    let clock = state.clock.clone();
+    let organizations = state
+        .db
+        .write(move |tx| {
+            let existing: i64 =
+                tx.query_row("SELECT count(*) FROM organizations", [], |r| r.get(0))?;
+            if existing == 0 {
+                for spec in &ORGS {
+                    Seeder {
+                        conn: tx,
+                        clock: &clock,
+                        people: 0,
+                    }
+                    .organization(spec)?;
+                }
             }
-            .organization(spec)
-            .await?;
-        }
-    }
-    let organizations = rotate_secrets(&mut tx).await?;
-    tx.commit().await?;
+            rotate_secrets(tx)
+        })
+        .await?;
     state.callers.invalidate_all();
     Ok(DemoCredentials {
         base_url: base_url.to_owned(),
@@ -154,32 +157,27 @@ pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
     })
 }
 
-async fn rotate_secrets(conn: &mut SqliteConnection) -> Result<Vec<DemoOrganization>> {
-    let orgs: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM organizations ORDER BY dt_created, name")
-            .fetch_all(&mut *conn)
-            .await?;
+fn rotate_secrets(conn: &Connection) -> Result<Vec<DemoOrganization>> {
+    let mut statement =
+        conn.prepare("SELECT id, name FROM organizations ORDER BY dt_created, name")?;
+    let orgs = statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut result = Vec::new();
     for (org_id, name) in orgs {
         let mut principals = BTreeMap::new();
         for (user, _) in SERVICE_USERS {
-            let (id, access_key_id): (String, String) = sqlx::query_as(
+            let (id, access_key_id): (String, String) = conn.query_row(
                 "SELECT id, access_key_id FROM service_users WHERE org_id = ? AND name = ?",
-            )
-            .bind(&org_id)
-            .bind(user)
-            .fetch_one(&mut *conn)
-            .await?;
+                (&org_id, user),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let api_secret = random_token();
-            sqlx::query("UPDATE service_users SET secret_hash = ? WHERE id = ?")
-                .bind(hash_secret(&api_secret)?)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query("DELETE FROM access_tokens WHERE principal_id = ?")
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
+            conn.execute(
+                "UPDATE service_users SET secret_hash = ? WHERE id = ?",
+                (hash_secret(&api_secret)?, &id),
+            )?;
+            conn.execute("DELETE FROM access_tokens WHERE principal_id = ?", [&id])?;
             principals.insert(
                 user.to_owned(),
                 ClientCredentials {
@@ -198,26 +196,24 @@ async fn rotate_secrets(conn: &mut SqliteConnection) -> Result<Vec<DemoOrganizat
 }
 
 struct Seeder<'a> {
-    conn: &'a mut SqliteConnection,
-    state: &'a AppState,
+    conn: &'a Connection,
+    clock: &'a Clock,
     /// The next entry of PEOPLE to use.
     people: usize,
 }
 
 impl Seeder<'_> {
     fn now(&self) -> DateTime<Utc> {
-        self.state.clock.now()
+        self.clock.now()
     }
 
-    async fn organization(mut self, spec: &OrgSpec) -> Result<()> {
+    fn organization(mut self, spec: &OrgSpec) -> Result<()> {
         let org_id = Uuid::new_v4();
         let now = micros(self.now());
-        sqlx::query("INSERT INTO organizations (id, name, dt_created) VALUES (?, ?, ?)")
-            .bind(org_id.to_string())
-            .bind(spec.name)
-            .bind(now)
-            .execute(&mut *self.conn)
-            .await?;
+        self.conn.execute(
+            "INSERT INTO organizations (id, name, dt_created) VALUES (?, ?, ?)",
+            (org_id.to_string(), spec.name, now),
+        )?;
         let admin_policy = policies::insert(
             self.conn,
             org_id,
@@ -225,8 +221,7 @@ impl Seeder<'_> {
             true,
             &managed::administrator(),
             now,
-        )
-        .await?;
+        )?;
         let helpdesk_policy = policies::insert(
             self.conn,
             org_id,
@@ -234,8 +229,7 @@ impl Seeder<'_> {
             true,
             &managed::helpdesk(),
             now,
-        )
-        .await?;
+        )?;
         let read_policy = policies::insert(
             self.conn,
             org_id,
@@ -243,15 +237,12 @@ impl Seeder<'_> {
             true,
             &managed::read_only(),
             now,
-        )
-        .await?;
-        let admin = self
-            .service_users(org_id, [admin_policy, helpdesk_policy, read_policy])
-            .await?;
+        )?;
+        let admin = self.service_users(org_id, [admin_policy, helpdesk_policy, read_policy])?;
         let everyday = vec![read_policy];
         for (business_name, apps) in spec.businesses {
             let business =
-                catalog::insert(self.conn, "businesses", org_id, None, business_name, None).await?;
+                catalog::insert(self.conn, "businesses", org_id, None, business_name, None)?;
             for app in *apps {
                 let app_id = catalog::insert(
                     self.conn,
@@ -260,21 +251,17 @@ impl Seeder<'_> {
                     Some(("business_id", business)),
                     app.name,
                     None,
-                )
-                .await?;
+                )?;
                 let mut roles = Vec::new();
                 for role in app.roles {
-                    roles.push(
-                        catalog::insert(
-                            self.conn,
-                            "roles",
-                            org_id,
-                            Some(("app_id", app_id)),
-                            role,
-                            None,
-                        )
-                        .await?,
-                    );
+                    roles.push(catalog::insert(
+                        self.conn,
+                        "roles",
+                        org_id,
+                        Some(("app_id", app_id)),
+                        role,
+                        None,
+                    )?);
                 }
                 for (name, limit, members, pending) in app.subscriptions {
                     let parent = Some(("app_id", app_id));
@@ -285,8 +272,7 @@ impl Seeder<'_> {
                         parent,
                         name,
                         Some(*limit),
-                    )
-                    .await?;
+                    )?;
                     let placement = Placement {
                         business_id: Some(business),
                         app_id: Some(app_id),
@@ -298,8 +284,7 @@ impl Seeder<'_> {
                         let (email, first, last) = self.next_person(spec.domain);
                         self.member(
                             org_id, admin, &email, first, last, status, placement, &everyday,
-                        )
-                        .await?;
+                        )?;
                         if i == 0 {
                             let invitation =
                                 self.invitation(&email, first, last, placement, &everyday, 30);
@@ -309,8 +294,7 @@ impl Seeder<'_> {
                                 invitation,
                                 InvitationStatus::Accepted,
                                 20,
-                            )
-                            .await?;
+                            )?;
                         }
                     }
                     for _ in 0..*pending {
@@ -323,18 +307,17 @@ impl Seeder<'_> {
                             invitation,
                             InvitationStatus::Pending,
                             5,
-                        )
-                        .await?;
+                        )?;
                     }
                 }
             }
         }
-        self.unplaced(org_id, admin, spec.domain, &everyday).await
+        self.unplaced(org_id, admin, spec.domain, &everyday)
     }
 
     /// Members without placement in the statuses the tables show, and invitations in every
     /// status, two of them already past their expiry.
-    async fn unplaced(
+    fn unplaced(
         &mut self,
         org_id: Uuid,
         admin: Uuid,
@@ -348,8 +331,7 @@ impl Seeder<'_> {
             UserStatus::Active,
         ] {
             let (email, first, last) = self.next_person(domain);
-            self.member(org_id, admin, &email, first, last, status, none, policies)
-                .await?;
+            self.member(org_id, admin, &email, first, last, status, none, policies)?;
         }
         let statuses = [
             (InvitationStatus::Pending, 28, 2),
@@ -361,8 +343,7 @@ impl Seeder<'_> {
         for (status, expires_in_days, created_days_ago) in statuses {
             let (email, first, last) = self.next_person(domain);
             let invitation = self.invitation(&email, first, last, none, policies, expires_in_days);
-            self.insert_invitation(org_id, admin, invitation, status, created_days_ago)
-                .await?;
+            self.insert_invitation(org_id, admin, invitation, status, created_days_ago)?;
         }
         Ok(())
     }
@@ -378,26 +359,15 @@ impl Seeder<'_> {
         (email, first, last)
     }
 
-    async fn service_users(
-        &mut self,
-        org_id: Uuid,
-        [admin, helpdesk, read]: [Uuid; 3],
-    ) -> Result<Uuid> {
+    fn service_users(&mut self, org_id: Uuid, [admin, helpdesk, read]: [Uuid; 3]) -> Result<Uuid> {
         let mut admin_id = Uuid::nil();
         for ((name, _), policy) in SERVICE_USERS.iter().zip([admin, helpdesk, read]) {
             let id = Uuid::new_v4();
-            sqlx::query(
+            self.conn.execute(
                 "INSERT INTO service_users (id, org_id, name, access_key_id, secret_hash, permission_policy_ids, dt_created)
                  VALUES (?, ?, ?, ?, '', ?, ?)",
-            )
-            .bind(id.to_string())
-            .bind(org_id.to_string())
-            .bind(name)
-            .bind(format!("demo-{name}-{}", &Uuid::new_v4().simple().to_string()[..12]))
-            .bind(db::id_list_json(&[policy]))
-            .bind(micros(self.now()))
-            .execute(&mut *self.conn)
-            .await?;
+                (id.to_string(), org_id.to_string(), name, format!("demo-{name}-{}", &Uuid::new_v4().simple().to_string()[..12]), db::id_list_json(&[policy]), micros(self.now())),
+            )?;
             if *name == "admin" {
                 admin_id = id;
             }
@@ -406,7 +376,7 @@ impl Seeder<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn member(
+    fn member(
         &mut self,
         org_id: Uuid,
         admin: Uuid,
@@ -430,9 +400,9 @@ impl Seeder<'_> {
             placement,
             created_by: admin.to_string(),
             created,
-            stamp: self.state.clock.stamp(),
+            stamp: self.clock.stamp(),
         };
-        users::insert(self.conn, user).await?;
+        users::insert(self.conn, user)?;
         Ok(())
     }
 
@@ -459,7 +429,7 @@ impl Seeder<'_> {
         }
     }
 
-    async fn insert_invitation(
+    fn insert_invitation(
         &mut self,
         org_id: Uuid,
         admin: Uuid,
@@ -473,9 +443,9 @@ impl Seeder<'_> {
             status,
             principal_id: admin,
             created: self.now() - Duration::days(created_days_ago),
-            stamp: self.state.clock.stamp(),
+            stamp: self.clock.stamp(),
         };
-        invitations::insert(self.conn, insert).await?;
+        invitations::insert(self.conn, insert)?;
         Ok(())
     }
 }

@@ -76,15 +76,9 @@ impl Error {
     }
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
         Error::Internal(format!("database: {e}"))
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for Error {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Error::Internal(format!("migration: {e}"))
     }
 }
 

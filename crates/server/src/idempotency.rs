@@ -1,16 +1,13 @@
 //! `Idempotency-Key` on POSTs: the first answer is stored in the same transaction as the
 //! change it describes, so a retry after a lost reply gets that answer and writes nothing.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::auth::Caller;
 use crate::db::micros;
@@ -43,10 +40,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
-pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>;
-
 /// Runs `work` in one write transaction, at most once per key. `request` identifies what was
-/// asked (route, ids, body): the same key with a different request is refused with 422.
+/// asked (route, ids, body): the same key with a different request is refused with 422. Only
+/// successful answers are kept: a refused request wrote nothing, so its key stays free.
 pub async fn once<T, F>(
     state: &AppState,
     caller: &Caller,
@@ -56,59 +52,49 @@ pub async fn once<T, F>(
 ) -> Result<Response>
 where
     T: Serialize,
-    F: for<'t> FnOnce(&'t mut SqliteConnection) -> WriteFuture<'t, T>,
+    F: FnOnce(&Connection) -> Result<T> + Send + 'static,
 {
     let request_hash = Sha256::digest(serde_json::to_vec(&request)?).to_vec();
-    let mut tx = state.db.begin_write().await?;
-    if let Some(key) = &key.0 {
-        if let Some(stored) = stored_answer(&mut tx, caller, key).await? {
-            if stored.request_hash != request_hash {
-                return Err(Error::IdempotencyKeyReused);
+    let owner = (caller.org_id.to_string(), caller.principal_id.to_string());
+    let now = micros(state.clock.now());
+    let (status, body) = state
+        .db
+        .write(move |tx| {
+            let Some(key) = key.0 else {
+                return Ok((200, serde_json::to_string(&work(tx)?)?));
+            };
+            if let Some((stored_hash, status, body)) = stored_answer(tx, &owner, &key)? {
+                if stored_hash != request_hash {
+                    return Err(Error::IdempotencyKeyReused);
+                }
+                return Ok((status, body));
             }
-            return Ok(json_response(stored.status, stored.body));
-        }
-    }
-    let body = serde_json::to_string(&work(&mut tx).await?)?;
-    if let Some(key) = &key.0 {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (org_id, principal_id, key, request_hash, status, body, dt_created)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(caller.org_id.to_string())
-        .bind(caller.principal_id.to_string())
-        .bind(key)
-        .bind(&request_hash)
-        .bind(200_i64)
-        .bind(&body)
-        .bind(micros(state.clock.now()))
-        .execute(&mut *tx)
+            let body = serde_json::to_string(&work(tx)?)?;
+            tx.prepare_cached(
+                "INSERT INTO idempotency_keys (org_id, principal_id, key, request_hash, status, body, dt_created)
+                 VALUES (?, ?, ?, ?, 200, ?, ?)",
+            )?
+            .execute((&owner.0, &owner.1, &key, &request_hash, &body, now))?;
+            Ok((200, body))
+        })
         .await?;
-    }
-    tx.commit().await?;
-    Ok(json_response(200, body))
+    Ok(json_response(status, body))
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredAnswer {
-    request_hash: Vec<u8>,
-    status: i64,
-    body: String,
-}
-
-async fn stored_answer(
-    conn: &mut SqliteConnection,
-    caller: &Caller,
+fn stored_answer(
+    conn: &Connection,
+    owner: &(String, String),
     key: &str,
-) -> Result<Option<StoredAnswer>> {
-    Ok(sqlx::query_as(
+) -> Result<Option<(Vec<u8>, i64, String)>> {
+    let mut statement = conn.prepare_cached(
         "SELECT request_hash, status, body FROM idempotency_keys
          WHERE org_id = ? AND principal_id = ? AND key = ?",
-    )
-    .bind(caller.org_id.to_string())
-    .bind(caller.principal_id.to_string())
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?)
+    )?;
+    Ok(statement
+        .query_row((&owner.0, &owner.1, key), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
 }
 
 fn json_response(status: i64, body: String) -> Response {

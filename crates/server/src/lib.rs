@@ -57,7 +57,6 @@ impl RunningServer {
             let _ = shutdown.send(());
         }
         let _ = (&mut self.task).await;
-        self.state.db.close().await;
     }
 
     /// Runs until the server ends by itself (it does so only on an I/O error).
@@ -70,7 +69,7 @@ impl RunningServer {
 }
 
 pub async fn start(config: Config) -> Result<RunningServer> {
-    let db = Db::open(&config.db).await?;
+    let db = Db::open(&config.db)?;
     let clock = Clock::default();
     clock.resume_after(latest_stamp(&db).await?);
     let state = AppState {
@@ -106,13 +105,16 @@ pub async fn start(config: Config) -> Result<RunningServer> {
 
 /// Modification stamps must keep rising across restarts.
 async fn latest_stamp(db: &Db) -> Result<i64> {
-    let (latest,): (Option<i64>,) = sqlx::query_as(
-        "SELECT max(m) FROM (SELECT max(dt_last_modified) AS m FROM invitations
-                             UNION ALL SELECT max(dt_last_modified) FROM users)",
-    )
-    .fetch_one(&db.read)
-    .await?;
-    Ok(latest.unwrap_or(0))
+    db.read(|c| {
+        let latest: Option<i64> = c.query_row(
+            "SELECT max(m) FROM (SELECT max(dt_last_modified) AS m FROM invitations
+                                 UNION ALL SELECT max(dt_last_modified) FROM users)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(latest.unwrap_or(0))
+    })
+    .await
 }
 
 /// Forgets what has expired: access tokens, idempotency keys older than a day, idle limits.
@@ -129,15 +131,19 @@ async fn run_maintenance(state: AppState) {
 
 async fn forget_expired(state: &AppState) -> Result<()> {
     let now = state.clock.now();
-    let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM access_tokens WHERE dt_expires <= ?")
-        .bind(micros(now))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM idempotency_keys WHERE dt_created <= ?")
-        .bind(micros(now - chrono::Duration::days(1)))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    let day_ago = micros(now - chrono::Duration::days(1));
+    state
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "DELETE FROM access_tokens WHERE dt_expires <= ?",
+                [micros(now)],
+            )?;
+            tx.execute(
+                "DELETE FROM idempotency_keys WHERE dt_created <= ?",
+                [day_ago],
+            )?;
+            Ok(())
+        })
+        .await
 }

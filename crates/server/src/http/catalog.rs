@@ -30,7 +30,10 @@ pub async fn permission_policies(
     State(state): State<AppState>,
 ) -> Result<Json<Page<PermissionPolicy>>> {
     caller.require(Permission::RetrievePermissionPolicy)?;
-    Ok(whole(policies::list(&state.db.read, caller.org_id).await?))
+    Ok(whole({
+        let org = caller.org_id;
+        state.db.read(move |c| policies::list(c, org)).await?
+    }))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/businesses", tag = "catalog",
@@ -41,9 +44,10 @@ pub async fn businesses(
     State(state): State<AppState>,
 ) -> Result<Json<Page<Business>>> {
     caller.require(Permission::RetrieveCatalog)?;
-    Ok(whole(
-        catalog::businesses(&state.db.read, caller.org_id).await?,
-    ))
+    Ok(whole({
+        let org = caller.org_id;
+        state.db.read(move |c| catalog::businesses(c, org)).await?
+    }))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/businesses/{id}/apps", tag = "catalog",
@@ -55,9 +59,10 @@ pub async fn apps(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Page<App>>> {
     caller.require(Permission::RetrieveCatalog)?;
-    Ok(whole(
-        catalog::apps(&state.db.read, caller.org_id, id).await?,
-    ))
+    Ok(whole({
+        let org = caller.org_id;
+        state.db.read(move |c| catalog::apps(c, org, id)).await?
+    }))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/apps/{id}/roles", tag = "catalog",
@@ -69,9 +74,10 @@ pub async fn roles(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Page<Role>>> {
     caller.require(Permission::RetrieveCatalog)?;
-    Ok(whole(
-        catalog::roles(&state.db.read, caller.org_id, id).await?,
-    ))
+    Ok(whole({
+        let org = caller.org_id;
+        state.db.read(move |c| catalog::roles(c, org, id)).await?
+    }))
 }
 
 /// An app's subscriptions, each with its seats.
@@ -85,9 +91,13 @@ pub async fn app_subscriptions(
 ) -> Result<Json<Page<Subscription>>> {
     caller.require(Permission::RetrieveCatalog)?;
     let scope = SubscriptionScope::App(id);
-    Ok(whole(
-        catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?,
-    ))
+    Ok(whole({
+        let (org, now) = (caller.org_id, state.clock.now());
+        state
+            .db
+            .read(move |c| catalog::subscriptions(c, org, scope, now))
+            .await?
+    }))
 }
 
 /// Every subscription of the organisation with its seats, for an overview of licences.
@@ -100,9 +110,13 @@ pub async fn subscriptions(
 ) -> Result<Json<Page<Subscription>>> {
     caller.require(Permission::RetrieveCatalog)?;
     let scope = SubscriptionScope::Organization;
-    Ok(whole(
-        catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?,
-    ))
+    Ok(whole({
+        let (org, now) = (caller.org_id, state.clock.now());
+        state
+            .db
+            .read(move |c| catalog::subscriptions(c, org, scope, now))
+            .await?
+    }))
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/subscriptions/{id}", tag = "catalog",
@@ -115,8 +129,13 @@ pub async fn subscription(
 ) -> Result<Json<Subscription>> {
     caller.require(Permission::RetrieveCatalog)?;
     let scope = SubscriptionScope::One(id);
-    let found =
-        catalog::subscriptions(&state.db.read, caller.org_id, scope, state.clock.now()).await?;
+    let found = {
+        let (org, now) = (caller.org_id, state.clock.now());
+        state
+            .db
+            .read(move |c| catalog::subscriptions(c, org, scope, now))
+            .await?
+    };
     found
         .into_iter()
         .next()

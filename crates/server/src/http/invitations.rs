@@ -26,8 +26,12 @@ pub async fn list(
     AppQuery(params): AppQuery<ListParams>,
 ) -> Result<Json<Page<Invitation>>> {
     caller.require(Permission::RetrieveInvitation)?;
+    let (org, now) = (caller.org_id, state.clock.now());
     Ok(Json(
-        invitations::list(&state.db.read, caller.org_id, &params, state.clock.now()).await?,
+        state
+            .db
+            .read(move |c| invitations::list(c, org, &params, now))
+            .await?,
     ))
 }
 
@@ -46,9 +50,7 @@ pub async fn create(
     let valid = validate::new_invitation(&request, state.clock.now()).map_err(Error::Validation)?;
     let (who, st) = (caller.clone(), state.clone());
     idempotency::once(&state, &caller, key, ("create", &request), move |tx| {
-        Box::pin(async move {
-            invitations::create(tx, &st.db.read, &who, valid, &st.clock, &st.limits).await
-        })
+        invitations::create(tx, &who, valid, &st.clock, &st.limits)
     })
     .await
 }
@@ -62,8 +64,12 @@ pub async fn get(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>> {
     caller.require(Permission::RetrieveInvitation)?;
+    let (org, now) = (caller.org_id, state.clock.now());
     Ok(Json(
-        invitations::get(&state.db.read, caller.org_id, id, state.clock.now()).await?,
+        state
+            .db
+            .read(move |c| invitations::get(c, org, id, now))
+            .await?,
     ))
 }
 
@@ -81,14 +87,15 @@ pub async fn update(
 ) -> Result<Json<Invitation>> {
     caller.require(Permission::UpdateInvitation)?;
     let now = state.clock.now();
-    let edit = |existing_user, expired| {
+    let edit = move |existing_user, expired| {
         validate::invitation_update(&request, existing_user, expired, now)
             .map_err(Error::Validation)
     };
-    let mut tx = state.db.begin_write().await?;
-    let updated =
-        invitations::update(&mut tx, &state.db.read, &caller, id, edit, &state.clock).await?;
-    tx.commit().await?;
+    let st = state.clone();
+    let updated = state
+        .db
+        .write(move |tx| invitations::update(tx, &caller, id, edit, &st.clock))
+        .await?;
     Ok(Json(updated))
 }
 
@@ -105,7 +112,7 @@ pub async fn resend(
     caller.require(Permission::ResendInvitation)?;
     let (who, st) = (caller.clone(), state.clone());
     idempotency::once(&state, &caller, key, ("resend", id), move |tx| {
-        Box::pin(async move { invitations::resend(tx, &who, id, &st.clock, &st.limits).await })
+        invitations::resend(tx, &who, id, &st.clock, &st.limits)
     })
     .await
 }
@@ -123,7 +130,7 @@ pub async fn revoke(
     caller.require(Permission::UpdateInvitation)?;
     let (who, st) = (caller.clone(), state.clone());
     idempotency::once(&state, &caller, key, ("revoke", id), move |tx| {
-        Box::pin(async move { invitations::revoke(tx, &who, id, &st.clock).await })
+        invitations::revoke(tx, &who, id, &st.clock)
     })
     .await
 }
@@ -138,8 +145,10 @@ pub async fn delete(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>> {
     caller.require(Permission::DeleteInvitation)?;
-    let mut tx = state.db.begin_write().await?;
-    let deleted = invitations::delete(&mut tx, &caller, id, &state.clock).await?;
-    tx.commit().await?;
+    let st = state.clone();
+    let deleted = state
+        .db
+        .write(move |tx| invitations::delete(tx, &caller, id, &st.clock))
+        .await?;
     Ok(Json(deleted))
 }

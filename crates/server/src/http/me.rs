@@ -12,11 +12,17 @@ use crate::AppState;
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Me), (status = "4XX", body = ErrorBody)))]
 pub async fn me(caller: Caller, State(state): State<AppState>) -> Result<Json<Me>> {
-    let (organization_name,): (String,) =
-        sqlx::query_as("SELECT name FROM organizations WHERE id = ?")
-            .bind(caller.org_id.to_string())
-            .fetch_one(&state.db.read)
-            .await?;
+    let org = caller.org_id.to_string();
+    let organization_name: String = state
+        .db
+        .read(move |c| {
+            Ok(
+                c.query_row("SELECT name FROM organizations WHERE id = ?", [org], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .await?;
     Ok(Json(Me {
         principal_id: caller.principal_id,
         name: caller.name.clone(),

@@ -23,8 +23,9 @@ pub async fn list(
     AppQuery(params): AppQuery<ListParams>,
 ) -> Result<Json<Page<User>>> {
     caller.require(Permission::RetrieveUser)?;
+    let org = caller.org_id;
     Ok(Json(
-        users::list(&state.db.read, caller.org_id, &params).await?,
+        state.db.read(move |c| users::list(c, org, &params)).await?,
     ))
 }
 
@@ -37,7 +38,8 @@ pub async fn get(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<User>> {
     caller.require(Permission::RetrieveUser)?;
-    Ok(Json(users::get(&state.db.read, caller.org_id, id).await?))
+    let org = caller.org_id;
+    Ok(Json(state.db.read(move |c| users::get(c, org, id)).await?))
 }
 
 /// Policies and access end date; the body's `version` must be the current one.
@@ -53,9 +55,11 @@ pub async fn update(
 ) -> Result<Json<User>> {
     caller.require(Permission::UpdateUser)?;
     validate::user_update(&request, state.clock.now()).map_err(Error::Validation)?;
-    let mut tx = state.db.begin_write().await?;
-    let updated = users::update(&mut tx, &caller, id, &request, &state.clock).await?;
-    tx.commit().await?;
+    let st = state.clone();
+    let updated = state
+        .db
+        .write(move |tx| users::update(tx, &caller, id, &request, &st.clock))
+        .await?;
     Ok(Json(updated))
 }
 
@@ -94,7 +98,7 @@ async fn change_status(
     caller.require(Permission::UpdateUser)?;
     let (who, st) = (caller.clone(), state.clone());
     idempotency::once(&state, &caller, key, (to, id), move |tx| {
-        Box::pin(async move { users::set_status(tx, &who, id, to, &st.clock).await })
+        users::set_status(tx, &who, id, to, &st.clock)
     })
     .await
 }
@@ -109,8 +113,10 @@ pub async fn delete(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<User>> {
     caller.require(Permission::DeleteUser)?;
-    let mut tx = state.db.begin_write().await?;
-    let deleted = users::delete(&mut tx, &caller, id, &state.clock).await?;
-    tx.commit().await?;
+    let st = state.clone();
+    let deleted = state
+        .db
+        .write(move |tx| users::delete(tx, &caller, id, &st.clock))
+        .await?;
     Ok(Json(deleted))
 }

@@ -3,64 +3,63 @@
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::{Placement, Rule};
 use invitedesk_model::{App, Business, FieldError, Role, Seats, Subscription};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
-use crate::db;
+use crate::db::{self, micros, Sql};
 use crate::error::{Error, Result};
-use crate::store::seats::push_seat_counts;
+use crate::store::seats::SEAT_COUNTS;
 
-pub async fn businesses(pool: &SqlitePool, org_id: Uuid) -> Result<Vec<Business>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM businesses WHERE org_id = ? ORDER BY name")
-            .bind(org_id.to_string())
-            .fetch_all(pool)
-            .await?;
-    rows.into_iter()
-        .map(|(id, name)| {
-            Ok(Business {
-                id: db::uuid(&id)?,
-                name: Some(name),
-            })
+/// `(id, name)` of the rows of `table` whose `column` is `value`, by name.
+fn names(conn: &Connection, table: &str, column: &str, value: Uuid) -> Result<Vec<(Uuid, String)>> {
+    let sql = format!("SELECT id, name FROM {table} WHERE {column} = ? ORDER BY name");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map([value.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?))
+    })?;
+    rows.map(|row| {
+        let (id, name) = row?;
+        Ok((db::uuid(&id)?, name))
+    })
+    .collect()
+}
+
+pub fn businesses(conn: &Connection, org_id: Uuid) -> Result<Vec<Business>> {
+    let rows = names(conn, "businesses", "org_id", org_id)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Business {
+            id,
+            name: Some(name),
         })
-        .collect()
+        .collect())
 }
 
 /// The apps of one business; 404 when the business is not this organisation's.
-pub async fn apps(pool: &SqlitePool, org_id: Uuid, business_id: Uuid) -> Result<Vec<App>> {
-    ensure_owned(pool, "businesses", "business", org_id, business_id).await?;
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM apps WHERE business_id = ? ORDER BY name")
-            .bind(business_id.to_string())
-            .fetch_all(pool)
-            .await?;
-    rows.into_iter()
-        .map(|(id, name)| {
-            Ok(App {
-                id: db::uuid(&id)?,
-                business_id: Some(business_id),
-                name: Some(name),
-            })
+pub fn apps(conn: &Connection, org_id: Uuid, business_id: Uuid) -> Result<Vec<App>> {
+    ensure_owned(conn, "businesses", "business", org_id, business_id)?;
+    let rows = names(conn, "apps", "business_id", business_id)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| App {
+            id,
+            business_id: Some(business_id),
+            name: Some(name),
         })
-        .collect()
+        .collect())
 }
 
-pub async fn roles(pool: &SqlitePool, org_id: Uuid, app_id: Uuid) -> Result<Vec<Role>> {
-    ensure_owned(pool, "apps", "app", org_id, app_id).await?;
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM roles WHERE app_id = ? ORDER BY name")
-            .bind(app_id.to_string())
-            .fetch_all(pool)
-            .await?;
-    rows.into_iter()
-        .map(|(id, name)| {
-            Ok(Role {
-                id: db::uuid(&id)?,
-                app_id: Some(app_id),
-                name: Some(name),
-            })
+pub fn roles(conn: &Connection, org_id: Uuid, app_id: Uuid) -> Result<Vec<Role>> {
+    ensure_owned(conn, "apps", "app", org_id, app_id)?;
+    let rows = names(conn, "roles", "app_id", app_id)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Role {
+            id,
+            app_id: Some(app_id),
+            name: Some(name),
         })
-        .collect()
+        .collect())
 }
 
 /// Which subscriptions to list.
@@ -71,111 +70,113 @@ pub enum SubscriptionScope {
 }
 
 /// Subscriptions with their seat figures, as of `now`.
-pub async fn subscriptions(
-    pool: &SqlitePool,
+pub fn subscriptions(
+    conn: &Connection,
     org_id: Uuid,
     scope: SubscriptionScope,
     now: DateTime<Utc>,
 ) -> Result<Vec<Subscription>> {
     if let SubscriptionScope::App(app_id) = scope {
-        ensure_owned(pool, "apps", "app", org_id, app_id).await?;
+        ensure_owned(conn, "apps", "app", org_id, app_id)?;
     }
-    let mut query =
-        QueryBuilder::<Sqlite>::new("SELECT s.id, s.name, s.app_id, a.business_id, s.seat_limit, ");
-    push_seat_counts(&mut query, now);
-    query.push(" FROM subscriptions s JOIN apps a ON a.id = s.app_id WHERE s.org_id = ");
-    query.push_bind(org_id.to_string());
+    let mut query = Sql::new(&format!(
+        "SELECT s.id, s.name, s.app_id, a.business_id, s.seat_limit, {SEAT_COUNTS}
+         FROM subscriptions s JOIN apps a ON a.id = s.app_id WHERE s.org_id = "
+    ));
+    // SEAT_COUNTS's own parameter, ?1, comes before those bound after it.
+    query.with_param(micros(now));
+    query.bind(org_id.to_string());
     match scope {
         SubscriptionScope::Organization => {}
         SubscriptionScope::App(app_id) => {
-            query.push(" AND s.app_id = ").push_bind(app_id.to_string());
+            query.push(" AND s.app_id = ").bind(app_id.to_string());
         }
         SubscriptionScope::One(id) => {
-            query.push(" AND s.id = ").push_bind(id.to_string());
+            query.push(" AND s.id = ").bind(id.to_string());
         }
     }
     query.push(" ORDER BY a.business_id, s.app_id, s.name");
-    let rows: Vec<(String, String, String, String, i64, i64, i64)> =
-        query.build_query_as().fetch_all(pool).await?;
+    let rows = query.query(conn, |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            Seats::new(r.get(4)?, r.get(5)?, r.get(6)?),
+        ))
+    })?;
     rows.into_iter()
-        .map(|(id, name, app_id, business_id, limit, used, pending)| {
+        .map(|(id, name, app_id, business_id, seats)| {
             Ok(Subscription {
                 id: db::uuid(&id)?,
                 business_id: Some(db::uuid(&business_id)?),
                 app_id: Some(db::uuid(&app_id)?),
                 name: Some(name),
-                seats: Some(Seats::new(limit, used, pending)),
+                seats: Some(seats),
             })
         })
         .collect()
 }
 
-async fn ensure_owned(
-    pool: &SqlitePool,
-    table: &'static str,
+fn ensure_owned(
+    conn: &Connection,
+    table: &str,
     what: &'static str,
     org_id: Uuid,
     id: Uuid,
 ) -> Result<()> {
-    let found: Option<(i64,)> = sqlx::query_as(&format!(
-        "SELECT 1 FROM {table} WHERE id = ? AND org_id = ?"
-    ))
-    .bind(id.to_string())
-    .bind(org_id.to_string())
-    .fetch_optional(pool)
-    .await?;
+    let sql = format!("SELECT 1 FROM {table} WHERE id = ? AND org_id = ?");
+    let found: Option<i64> = conn
+        .prepare_cached(&sql)?
+        .query_row([id.to_string(), org_id.to_string()], |r| r.get(0))
+        .optional()?;
     found.map(|_| ()).ok_or(Error::NotFound(what))
 }
 
 /// Each id of a placement must exist in the organisation and sit under the one above it.
-pub async fn ensure_placement(
-    conn: &mut SqliteConnection,
-    org_id: Uuid,
-    p: &Placement,
-) -> Result<()> {
-    let parent_of = |table: &'static str, parent_column: &'static str| {
-        format!("SELECT {parent_column} FROM {table} WHERE id = ? AND org_id = ?")
-    };
+pub fn ensure_placement(conn: &Connection, org_id: Uuid, p: &Placement) -> Result<()> {
     let checks = [
         (
             "businessId",
             p.business_id,
-            parent_of("businesses", "id"),
+            "businesses",
+            "id",
             p.business_id,
             "business",
         ),
         (
             "appId",
             p.app_id,
-            parent_of("apps", "business_id"),
+            "apps",
+            "business_id",
             p.business_id,
             "app of that business",
         ),
         (
             "subscriptionId",
             p.subscription_id,
-            parent_of("subscriptions", "app_id"),
+            "subscriptions",
+            "app_id",
             p.app_id,
             "subscription of that app",
         ),
         (
             "roleId",
             p.role_id,
-            parent_of("roles", "app_id"),
+            "roles",
+            "app_id",
             p.app_id,
             "role of that app",
         ),
     ];
-    for (field, id, sql, expected_parent, what) in checks {
+    for (field, id, table, parent_column, expected_parent, what) in checks {
         let Some(id) = id else { continue };
-        let parent: Option<(String,)> = sqlx::query_as(&sql)
-            .bind(id.to_string())
-            .bind(org_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-        let matches =
-            parent.is_some_and(|(parent,)| Some(parent) == expected_parent.map(|e| e.to_string()));
-        if !matches {
+        let sql = format!("SELECT {parent_column} FROM {table} WHERE id = ? AND org_id = ?");
+        let parent: Option<String> = conn
+            .prepare_cached(&sql)?
+            .query_row([id.to_string(), org_id.to_string()], |r| r.get(0))
+            .optional()?;
+        if parent.is_none() || parent != db::id_text(expected_parent) {
             return Err(Error::field(FieldError::new(
                 field,
                 Rule::Unknown,
@@ -186,8 +187,9 @@ pub async fn ensure_placement(
     Ok(())
 }
 
-pub async fn insert(
-    conn: &mut SqliteConnection,
+/// Adds a catalogue entry (demo data); `parent` is its parent column and id.
+pub fn insert(
+    conn: &Connection,
     table: &'static str,
     org_id: Uuid,
     parent: Option<(&'static str, Uuid)>,
@@ -195,26 +197,24 @@ pub async fn insert(
     seat_limit: Option<i64>,
 ) -> Result<Uuid> {
     let id = Uuid::new_v4();
-    let mut query = QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} (id, org_id, name"));
-    if let Some((column, _)) = parent {
-        query.push(format!(", {column}"));
-    }
-    if seat_limit.is_some() {
-        query.push(", seat_limit");
-    }
-    query.push(") VALUES (").push_bind(id.to_string());
-    query
+    let mut columns = String::from("id, org_id, name");
+    let mut values = Sql::default();
+    values
+        .bind(id.to_string())
         .push(", ")
-        .push_bind(org_id.to_string())
+        .bind(org_id.to_string())
         .push(", ")
-        .push_bind(name.to_owned());
-    if let Some((_, parent_id)) = parent {
-        query.push(", ").push_bind(parent_id.to_string());
+        .bind(name.to_owned());
+    if let Some((column, parent_id)) = parent {
+        columns.push_str(&format!(", {column}"));
+        values.push(", ").bind(parent_id.to_string());
     }
     if let Some(limit) = seat_limit {
-        query.push(", ").push_bind(limit);
+        columns.push_str(", seat_limit");
+        values.push(", ").bind(limit);
     }
-    query.push(")");
-    query.build().execute(&mut *conn).await?;
+    let mut insert = Sql::new(&format!("INSERT INTO {table} ({columns}) VALUES ("));
+    insert.append(values).push(")");
+    insert.execute(conn)?;
     Ok(id)
 }

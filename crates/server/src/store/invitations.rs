@@ -6,18 +6,18 @@ use invitedesk_model::validate::{
     Placement, ValidInvitationUpdate, ValidNewInvitation, EXPIRY_DEFAULT_DAYS,
 };
 use invitedesk_model::{Invitation, InvitationStatus, Page};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::db::{self, micros};
+use crate::db::{self, id_text, micros, FromRow, Sql};
 use crate::error::{Error, Result};
 use crate::rate_limit::SendLimits;
 use crate::store::paging::{self, ListParams, Pageable};
 use crate::store::{catalog, policies, seats};
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct InvitationRow {
     id: String,
     version: i64,
@@ -42,6 +42,36 @@ pub struct InvitationRow {
     created_by: String,
     last_modified_by: String,
     deleted: bool,
+}
+
+impl FromRow for InvitationRow {
+    fn from_row(r: &Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get("id")?,
+            version: r.get("version")?,
+            email: r.get("email")?,
+            first_name: r.get("first_name")?,
+            last_name: r.get("last_name")?,
+            contact_number: r.get("contact_number")?,
+            permission_policy_ids: r.get("permission_policy_ids")?,
+            dt_end_access: r.get("dt_end_access")?,
+            dt_expiry: r.get("dt_expiry")?,
+            inviting_principal_id: r.get("inviting_principal_id")?,
+            status: r.get("status")?,
+            existing_user: r.get("existing_user")?,
+            business_id: r.get("business_id")?,
+            app_id: r.get("app_id")?,
+            subscription_id: r.get("subscription_id")?,
+            role_id: r.get("role_id")?,
+            dt_last_sent: r.get("dt_last_sent")?,
+            send_count: r.get("send_count")?,
+            dt_created: r.get("dt_created")?,
+            dt_last_modified: r.get("dt_last_modified")?,
+            created_by: r.get("created_by")?,
+            last_modified_by: r.get("last_modified_by")?,
+            deleted: r.get("deleted")?,
+        })
+    }
 }
 
 impl Pageable for InvitationRow {
@@ -99,18 +129,17 @@ impl InvitationRow {
     }
 }
 
-pub async fn list(
-    pool: &SqlitePool,
+pub fn list(
+    conn: &Connection,
     org_id: Uuid,
     params: &ListParams,
     now: DateTime<Utc>,
 ) -> Result<Page<Invitation>> {
     let statuses = params.statuses(InvitationStatus::parse)?;
     let (rows, next_token) =
-        paging::page_of::<InvitationRow>(pool, "invitations", org_id, params, |q| {
+        paging::page_of::<InvitationRow>(conn, "invitations", org_id, params, |q| {
             push_status_filter(q, &statuses, now)
-        })
-        .await?;
+        })?;
     let data = rows
         .into_iter()
         .map(|r| r.into_wire(now))
@@ -119,11 +148,7 @@ pub async fn list(
 }
 
 /// Pending and Expired are told apart by the expiry time, not only by the stored status.
-fn push_status_filter(
-    query: &mut QueryBuilder<'_, Sqlite>,
-    statuses: &[InvitationStatus],
-    now: DateTime<Utc>,
-) {
+fn push_status_filter(query: &mut Sql, statuses: &[InvitationStatus], now: DateTime<Utc>) {
     if statuses.is_empty() {
         return;
     }
@@ -136,37 +161,28 @@ fn push_status_filter(
             InvitationStatus::Pending => {
                 query
                     .push("(status = 'Pending' AND dt_expiry > ")
-                    .push_bind(micros(now))
+                    .bind(micros(now))
                     .push(")");
             }
             InvitationStatus::Expired => {
                 query.push("(status = 'Expired' OR (status = 'Pending' AND dt_expiry <= ");
-                query.push_bind(micros(now)).push("))");
+                query.bind(micros(now)).push("))");
             }
             other => {
-                query.push("status = ").push_bind(other.as_str());
+                query.push("status = ").bind(other.as_str().to_owned());
             }
         }
     }
     query.push(")");
 }
 
-pub async fn get(
-    pool: &SqlitePool,
-    org_id: Uuid,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Invitation> {
-    let mut conn = pool.acquire().await?;
-    row(&mut conn, org_id, id).await?.into_wire(now)
+pub fn get(conn: &Connection, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<Invitation> {
+    row(conn, org_id, id)?.into_wire(now)
 }
 
-async fn row(conn: &mut SqliteConnection, org_id: Uuid, id: Uuid) -> Result<InvitationRow> {
-    sqlx::query_as("SELECT * FROM invitations WHERE id = ? AND org_id = ? AND deleted = 0")
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
+fn row(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<InvitationRow> {
+    let sql = "SELECT * FROM invitations WHERE id = ? AND org_id = ? AND deleted = 0";
+    db::optional(conn, sql, (id.to_string(), org_id.to_string()))?
         .ok_or(Error::NotFound("invitation"))
 }
 
@@ -180,54 +196,47 @@ pub struct InvitationInsert {
     pub stamp: DateTime<Utc>,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, new: InvitationInsert) -> Result<InvitationRow> {
+pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow> {
     let v = &new.invitation;
     let by = new.principal_id.to_string();
-    let id = |id: Option<Uuid>| id.map(|i| i.to_string());
-    Ok(sqlx::query_as(
+    let p = &v.placement;
+    db::returning(
+        conn,
         "INSERT INTO invitations (id, org_id, email, first_name, last_name, contact_number,
             permission_policy_ids, dt_end_access, dt_expiry, inviting_principal_id, status,
             existing_user, business_id, app_id, subscription_id, role_id, dt_last_sent, send_count,
             dt_created, dt_last_modified, created_by, last_modified_by, search_text)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?17, ?18, ?10, ?10, ?19)
          RETURNING *",
+        rusqlite::params![
+            Uuid::new_v4().to_string(),
+            new.org_id.to_string(),
+            v.email,
+            v.first_name,
+            v.last_name,
+            v.contact_number,
+            db::id_list_json(&v.permission_policy_ids),
+            v.dt_end_access.map(micros),
+            micros(v.dt_expiry),
+            by,
+            new.status.as_str(),
+            v.existing_user,
+            id_text(p.business_id),
+            id_text(p.app_id),
+            id_text(p.subscription_id),
+            id_text(p.role_id),
+            micros(new.created),
+            micros(new.stamp),
+            db::search_text(&v.email, v.first_name.as_deref(), v.last_name.as_deref()),
+        ],
     )
-    .bind(Uuid::new_v4().to_string())
-    .bind(new.org_id.to_string())
-    .bind(&v.email)
-    .bind(&v.first_name)
-    .bind(&v.last_name)
-    .bind(&v.contact_number)
-    .bind(db::id_list_json(&v.permission_policy_ids))
-    .bind(v.dt_end_access.map(micros))
-    .bind(micros(v.dt_expiry))
-    .bind(&by)
-    .bind(new.status.as_str())
-    .bind(v.existing_user)
-    .bind(id(v.placement.business_id))
-    .bind(id(v.placement.app_id))
-    .bind(id(v.placement.subscription_id))
-    .bind(id(v.placement.role_id))
-    .bind(micros(new.created))
-    .bind(micros(new.created))
-    .bind(micros(new.stamp))
-    .bind(&by)
-    .bind(&by)
-    .bind(db::search_text(
-        &v.email,
-        v.first_name.as_deref(),
-        v.last_name.as_deref(),
-    ))
-    .fetch_one(&mut *conn)
-    .await?)
 }
 
 /// Creates an invitation after every check: the policies and placement exist, the person is
 /// not a member already, no other invitation for the e-mail is live, a seat is free, and the
 /// send limits allow it.
-pub async fn create(
-    conn: &mut SqliteConnection,
-    read: &SqlitePool,
+pub fn create(
+    conn: &Connection,
     caller: &Caller,
     invitation: ValidNewInvitation,
     clock: &Clock,
@@ -235,15 +244,14 @@ pub async fn create(
 ) -> Result<Invitation> {
     let now = clock.now();
     ensure_references_exist(
-        read,
+        conn,
         caller.org_id,
         &invitation.permission_policy_ids,
         &invitation.placement,
-    )
-    .await?;
-    ensure_email_free(conn, caller.org_id, &invitation.email, None, now).await?;
+    )?;
+    ensure_email_free(conn, caller.org_id, &invitation.email, None, now)?;
     if let Some(subscription) = invitation.placement.subscription_id {
-        seats::ensure_free_seat(conn, subscription, now).await?;
+        seats::ensure_free_seat(conn, subscription, now)?;
     }
     limits.check(caller.org_id, &invitation.email)?;
     let insert = InvitationInsert {
@@ -254,42 +262,37 @@ pub async fn create(
         created: now,
         stamp: clock.stamp(),
     };
-    self::insert(conn, insert).await?.into_wire(now)
+    self::insert(conn, insert)?.into_wire(now)
 }
 
-/// The policies and placement an invitation names must exist in the organisation. Neither can
-/// change through the API, so this reads outside the write transaction and keeps the single
-/// writer's work short.
-async fn ensure_references_exist(
-    read: &SqlitePool,
+/// The policies and placement an invitation names must exist in the organisation.
+fn ensure_references_exist(
+    conn: &Connection,
     org_id: Uuid,
     policy_ids: &[Uuid],
     placement: &Placement,
 ) -> Result<()> {
-    let mut conn = read.acquire().await?;
-    policies::ensure_exist(&mut conn, org_id, policy_ids).await?;
-    catalog::ensure_placement(&mut conn, org_id, placement).await
+    policies::ensure_exist(conn, org_id, policy_ids)?;
+    catalog::ensure_placement(conn, org_id, placement)
 }
 
 /// One live invitation per e-mail, and none for a member. A Pending row past its expiry is
 /// first written down as Expired, so the database's unique index on live invitations agrees
 /// with what readers see. `except` is the invitation being resent.
-async fn ensure_email_free(
-    conn: &mut SqliteConnection,
+fn ensure_email_free(
+    conn: &Connection,
     org_id: Uuid,
     email: &str,
     except: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (member, live, live_expiry): (Option<String>, Option<String>, Option<i64>) = sqlx::query_as(
-        "SELECT (SELECT id FROM users WHERE org_id = ?1 AND email = ?2 AND deleted = 0), i.id, i.dt_expiry
-         FROM (SELECT 1) LEFT JOIN invitations i
-           ON i.org_id = ?1 AND i.email = ?2 AND i.status = 'Pending' AND i.deleted = 0",
-    )
-    .bind(org_id.to_string())
-    .bind(email)
-    .fetch_one(&mut *conn)
-    .await?;
+    let (member, live, live_expiry): (Option<String>, Option<String>, Option<i64>) = conn
+        .prepare_cached(
+            "SELECT (SELECT id FROM users WHERE org_id = ?1 AND email = ?2 AND deleted = 0), i.id, i.dt_expiry
+             FROM (SELECT 1) LEFT JOIN invitations i
+               ON i.org_id = ?1 AND i.email = ?2 AND i.status = 'Pending' AND i.deleted = 0",
+        )?
+        .query_row((org_id.to_string(), email), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     if let Some(member) = member {
         return Err(Error::Conflict {
             code: "already_member",
@@ -311,24 +314,21 @@ async fn ensure_email_free(
             conflicting_id: Some(live_id),
         });
     }
-    sqlx::query("UPDATE invitations SET status = 'Expired' WHERE id = ?")
-        .bind(live)
-        .execute(&mut *conn)
-        .await?;
+    conn.prepare_cached("UPDATE invitations SET status = 'Expired' WHERE id = ?")?
+        .execute([live])?;
     Ok(())
 }
 
 /// Edits a Pending or Expired invitation at the version the editor saw.
-pub async fn update(
-    conn: &mut SqliteConnection,
-    read: &SqlitePool,
+pub fn update(
+    conn: &Connection,
     caller: &Caller,
     id: Uuid,
     edit: impl FnOnce(bool, bool) -> Result<ValidInvitationUpdate>,
     clock: &Clock,
 ) -> Result<Invitation> {
     let now = clock.now();
-    let current = row(conn, caller.org_id, id).await?;
+    let current = row(conn, caller.org_id, id)?;
     let status = current.status(now)?;
     let edit = edit(current.existing_user, status == InvitationStatus::Expired)?;
     if edit.version != current.version {
@@ -338,17 +338,16 @@ pub async fn update(
         return Err(Error::invalid_status("invitation", status.as_str(), "edit"));
     }
     ensure_references_exist(
-        read,
+        conn,
         caller.org_id,
         &edit.permission_policy_ids,
         &edit.placement,
-    )
-    .await?;
+    )?;
     let moves_to_new_subscription = edit.placement.subscription_id.is_some()
         && edit.placement.subscription_id != current.subscription_id()?;
     if status == InvitationStatus::Pending && moves_to_new_subscription {
         if let Some(subscription) = edit.placement.subscription_id {
-            seats::ensure_free_seat(conn, subscription, now).await?;
+            seats::ensure_free_seat(conn, subscription, now)?;
         }
     }
     let dt_expiry = edit.dt_expiry.map(micros).unwrap_or(current.dt_expiry);
@@ -358,48 +357,48 @@ pub async fn update(
         subscription_id,
         role_id,
     } = edit.placement;
-    let text = |id: Option<Uuid>| id.map(|i| i.to_string());
-    let updated: InvitationRow = sqlx::query_as(
+    let updated: InvitationRow = db::returning(
+        conn,
         "UPDATE invitations SET first_name = ?, last_name = ?, contact_number = ?,
             permission_policy_ids = ?, dt_end_access = ?, dt_expiry = ?, business_id = ?,
             app_id = ?, subscription_id = ?, role_id = ?, version = version + 1,
             dt_last_modified = ?, last_modified_by = ?, search_text = ?
          WHERE id = ? RETURNING *",
-    )
-    .bind(&edit.first_name)
-    .bind(&edit.last_name)
-    .bind(&edit.contact_number)
-    .bind(db::id_list_json(&edit.permission_policy_ids))
-    .bind(edit.dt_end_access.map(micros))
-    .bind(dt_expiry)
-    .bind(text(business_id))
-    .bind(text(app_id))
-    .bind(text(subscription_id))
-    .bind(text(role_id))
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(db::search_text(
-        &current.email,
-        edit.first_name.as_deref(),
-        edit.last_name.as_deref(),
-    ))
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        rusqlite::params![
+            edit.first_name,
+            edit.last_name,
+            edit.contact_number,
+            db::id_list_json(&edit.permission_policy_ids),
+            edit.dt_end_access.map(micros),
+            dt_expiry,
+            id_text(business_id),
+            id_text(app_id),
+            id_text(subscription_id),
+            id_text(role_id),
+            micros(clock.stamp()),
+            caller.audit_name(),
+            db::search_text(
+                &current.email,
+                edit.first_name.as_deref(),
+                edit.last_name.as_deref()
+            ),
+            id.to_string(),
+        ],
+    )?;
     updated.into_wire(now)
 }
 
 /// Sends again with a new expiry (30 days from now). An Expired invitation becomes Pending
 /// again, so it must pass the checks a new one would: no other live invitation, a free seat.
-pub async fn resend(
-    conn: &mut SqliteConnection,
+pub fn resend(
+    conn: &Connection,
     caller: &Caller,
     id: Uuid,
     clock: &Clock,
     limits: &SendLimits,
 ) -> Result<Invitation> {
     let now = clock.now();
-    let current = row(conn, caller.org_id, id).await?;
+    let current = row(conn, caller.org_id, id)?;
     let status = current.status(now)?;
     if !status.can_resend() {
         return Err(Error::invalid_status(
@@ -409,38 +408,33 @@ pub async fn resend(
         ));
     }
     if status == InvitationStatus::Expired {
-        ensure_email_free(conn, caller.org_id, &current.email, Some(id), now).await?;
+        ensure_email_free(conn, caller.org_id, &current.email, Some(id), now)?;
         if let Some(subscription) = current.subscription_id()? {
-            seats::ensure_free_seat(conn, subscription, now).await?;
+            seats::ensure_free_seat(conn, subscription, now)?;
         }
     }
     limits.check(caller.org_id, &current.email)?;
-    let updated: InvitationRow = sqlx::query_as(
+    let updated: InvitationRow = db::returning(
+        conn,
         "UPDATE invitations SET status = 'Pending', dt_expiry = ?, dt_last_sent = ?,
             send_count = send_count + 1, version = version + 1, dt_last_modified = ?,
             last_modified_by = ?
          WHERE id = ? RETURNING *",
-    )
-    .bind(micros(now + Duration::days(EXPIRY_DEFAULT_DAYS)))
-    .bind(micros(now))
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        (
+            micros(now + Duration::days(EXPIRY_DEFAULT_DAYS)),
+            micros(now),
+            micros(clock.stamp()),
+            caller.audit_name(),
+            id.to_string(),
+        ),
+    )?;
     updated.into_wire(now)
 }
 
 /// Revokes a Pending invitation: its link stops working and its seat is freed.
-pub async fn revoke(
-    conn: &mut SqliteConnection,
-    caller: &Caller,
-    id: Uuid,
-    clock: &Clock,
-) -> Result<Invitation> {
+pub fn revoke(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
     let now = clock.now();
-    let current = row(conn, caller.org_id, id).await?;
-    let status = current.status(now)?;
+    let status = row(conn, caller.org_id, id)?.status(now)?;
     if !status.can_revoke() {
         return Err(Error::invalid_status(
             "invitation",
@@ -448,41 +442,34 @@ pub async fn revoke(
             "revoke",
         ));
     }
-    set_status(conn, caller, id, InvitationStatus::Revoked, clock)
-        .await?
-        .into_wire(now)
+    set_status(conn, caller, id, InvitationStatus::Revoked, clock)?.into_wire(now)
 }
 
-pub async fn set_status(
-    conn: &mut SqliteConnection,
+pub fn set_status(
+    conn: &Connection,
     caller: &Caller,
     id: Uuid,
     status: InvitationStatus,
     clock: &Clock,
 ) -> Result<InvitationRow> {
-    Ok(sqlx::query_as(
+    db::returning(
+        conn,
         "UPDATE invitations SET status = ?, version = version + 1, dt_last_modified = ?,
             last_modified_by = ?
          WHERE id = ? RETURNING *",
+        (
+            status.as_str(),
+            micros(clock.stamp()),
+            caller.audit_name(),
+            id.to_string(),
+        ),
     )
-    .bind(status.as_str())
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?)
 }
 
 /// Deletes a non-accepted invitation, keeping a tombstone for incremental sync.
-pub async fn delete(
-    conn: &mut SqliteConnection,
-    caller: &Caller,
-    id: Uuid,
-    clock: &Clock,
-) -> Result<Invitation> {
+pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
     let now = clock.now();
-    let current = row(conn, caller.org_id, id).await?;
-    let status = current.status(now)?;
+    let status = row(conn, caller.org_id, id)?.status(now)?;
     if !status.can_delete() {
         return Err(Error::invalid_status(
             "invitation",
@@ -490,15 +477,12 @@ pub async fn delete(
             "delete",
         ));
     }
-    let deleted: InvitationRow = sqlx::query_as(
+    let deleted: InvitationRow = db::returning(
+        conn,
         "UPDATE invitations SET deleted = 1, version = version + 1, dt_last_modified = ?,
             last_modified_by = ?
          WHERE id = ? RETURNING *",
-    )
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        (micros(clock.stamp()), caller.audit_name(), id.to_string()),
+    )?;
     deleted.into_wire(now)
 }

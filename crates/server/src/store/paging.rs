@@ -5,13 +5,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use invitedesk_model::page::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::db::{like_pattern, micros};
+use crate::db::{like_pattern, micros, FromRow, Sql};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -99,35 +98,38 @@ impl ListParams {
 
 /// One page of `table` for `org_id`. `push_status` adds the resource's own status condition
 /// (starting with ` AND`), since invitations derive Expired from time.
-pub async fn page_of<R>(
-    pool: &SqlitePool,
+pub fn page_of<R: FromRow + Pageable>(
+    conn: &Connection,
     table: &'static str,
     org_id: Uuid,
     params: &ListParams,
-    push_status: impl FnOnce(&mut QueryBuilder<'_, Sqlite>),
-) -> Result<(Vec<R>, Option<String>)>
-where
-    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin + Pageable,
-{
+    push_status: impl FnOnce(&mut Sql),
+) -> Result<(Vec<R>, Option<String>)> {
     let page_size = params.page_size()?;
     let cursor = params.cursor()?;
-    let mut query = QueryBuilder::new(format!("SELECT * FROM {table} WHERE org_id = "));
-    query.push_bind(org_id.to_string());
+    let mut query = Sql::new(&format!("SELECT * FROM {table} WHERE org_id = "));
+    query.bind(org_id.to_string());
     match params.modified_since {
         Some(since) => {
-            query
-                .push(" AND dt_last_modified > ")
-                .push_bind(micros(since));
+            query.push(" AND dt_last_modified > ").bind(micros(since));
             if let Some(c) = &cursor {
-                query.push(" AND (dt_last_modified, id) > (").push_bind(c.k);
-                query.push(", ").push_bind(c.id.clone()).push(")");
+                query
+                    .push(" AND (dt_last_modified, id) > (")
+                    .bind(c.k)
+                    .push(", ")
+                    .bind(c.id.clone())
+                    .push(")");
             }
         }
         None => {
             query.push(" AND deleted = 0");
             if let Some(c) = &cursor {
-                query.push(" AND (dt_created, id) < (").push_bind(c.k);
-                query.push(", ").push_bind(c.id.clone()).push(")");
+                query
+                    .push(" AND (dt_created, id) < (")
+                    .bind(c.k)
+                    .push(", ")
+                    .bind(c.id.clone())
+                    .push(")");
             }
         }
     }
@@ -135,15 +137,15 @@ where
     if let Some(search) = params.search.as_deref().filter(|s| !s.trim().is_empty()) {
         query
             .push(" AND search_text LIKE ")
-            .push_bind(like_pattern(search))
+            .bind(like_pattern(search))
             .push(" ESCAPE '\\'");
     }
     query.push(match params.modified_since {
         Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
         None => " ORDER BY dt_created DESC, id DESC",
     });
-    query.push(" LIMIT ").push_bind(i64::from(page_size) + 1);
-    let mut rows: Vec<R> = query.build_query_as().fetch_all(pool).await?;
+    query.push(" LIMIT ").bind(i64::from(page_size) + 1);
+    let mut rows = query.query(conn, R::from_row)?;
     let next = if rows.len() > page_size as usize {
         rows.truncate(page_size as usize);
         rows.last()

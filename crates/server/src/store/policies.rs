@@ -2,57 +2,50 @@
 
 use invitedesk_model::validate::Rule;
 use invitedesk_model::{FieldError, PermissionPolicy, PermissionStatement};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::Connection;
 use uuid::Uuid;
 
-use crate::db;
+use crate::db::{self, Sql};
 use crate::error::{Error, Result};
 
-#[derive(sqlx::FromRow)]
-struct PolicyRow {
-    id: String,
-    version: i64,
-    name: String,
-    managed: bool,
-    statements: String,
-}
-
-pub async fn list(pool: &SqlitePool, org_id: Uuid) -> Result<Vec<PermissionPolicy>> {
-    let rows: Vec<PolicyRow> = sqlx::query_as(
+pub fn list(conn: &Connection, org_id: Uuid) -> Result<Vec<PermissionPolicy>> {
+    let mut statement = conn.prepare_cached(
         "SELECT id, version, name, managed, statements FROM permission_policies
          WHERE org_id = ? ORDER BY managed DESC, name",
-    )
-    .bind(org_id.to_string())
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(PermissionPolicy {
-                id: db::uuid(&r.id)?,
-                version: Some(r.version),
-                name: Some(r.name),
-                managed: Some(r.managed),
-                permission_policy: serde_json::from_str(&r.statements)?,
-            })
-        })
-        .collect()
+    )?;
+    let rows = statement.query_map([org_id.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut policies = Vec::new();
+    for row in rows {
+        let (id, version, name, managed, statements) = row?;
+        policies.push(PermissionPolicy {
+            id: db::uuid(&id)?,
+            version: Some(version),
+            name: Some(name),
+            managed: Some(managed),
+            permission_policy: serde_json::from_str(&statements)?,
+        });
+    }
+    Ok(policies)
 }
 
 /// Every id must name a policy of this organisation.
-pub async fn ensure_exist(conn: &mut SqliteConnection, org_id: Uuid, ids: &[Uuid]) -> Result<()> {
-    let mut query =
-        QueryBuilder::<Sqlite>::new("SELECT id FROM permission_policies WHERE org_id = ");
-    query.push_bind(org_id.to_string()).push(" AND id IN (");
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(id.to_string());
-    }
-    query.push(")");
-    let found: Vec<(String,)> = query.build_query_as().fetch_all(&mut *conn).await?;
-    let unknown = ids
-        .iter()
-        .find(|id| !found.iter().any(|(f,)| *f == id.to_string()));
-    match unknown {
+pub fn ensure_exist(conn: &Connection, org_id: Uuid, ids: &[Uuid]) -> Result<()> {
+    let mut query = Sql::new("SELECT id FROM permission_policies WHERE org_id = ");
+    query
+        .bind(org_id.to_string())
+        .push(" AND id IN (")
+        .bind_list(ids.iter().map(Uuid::to_string))
+        .push(")");
+    let found = query.query(conn, |r| r.get::<_, String>(0))?;
+    match ids.iter().find(|id| !found.contains(&id.to_string())) {
         None => Ok(()),
         Some(id) => Err(Error::field(FieldError::new(
             "permissionPolicyIds",
@@ -62,8 +55,8 @@ pub async fn ensure_exist(conn: &mut SqliteConnection, org_id: Uuid, ids: &[Uuid
     }
 }
 
-pub async fn insert(
-    conn: &mut SqliteConnection,
+pub fn insert(
+    conn: &Connection,
     org_id: Uuid,
     name: &str,
     managed: bool,
@@ -71,18 +64,10 @@ pub async fn insert(
     now_micros: i64,
 ) -> Result<Uuid> {
     let id = Uuid::new_v4();
-    sqlx::query(
+    conn.prepare_cached(
         "INSERT INTO permission_policies (id, org_id, name, managed, statements, dt_created, dt_last_modified)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id.to_string())
-    .bind(org_id.to_string())
-    .bind(name)
-    .bind(managed)
-    .bind(serde_json::to_string(statements)?)
-    .bind(now_micros)
-    .bind(now_micros)
-    .execute(&mut *conn)
-    .await?;
+    )?
+    .execute((id.to_string(), org_id.to_string(), name, managed, serde_json::to_string(statements)?, now_micros, now_micros))?;
     Ok(id)
 }

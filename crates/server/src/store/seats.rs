@@ -4,49 +4,46 @@
 
 use chrono::{DateTime, Utc};
 use invitedesk_model::Seats;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::db::micros;
 use crate::error::{Error, Result};
 
-/// Adds the columns `used` and `pending` for a subscription aliased `s`, as of `now`.
-pub fn push_seat_counts(query: &mut QueryBuilder<'_, Sqlite>, now: DateTime<Utc>) {
-    query.push(
-        "(SELECT count(*) FROM users u
-           WHERE u.subscription_id = s.id AND u.status = 'Active' AND u.deleted = 0) AS used,
-         (SELECT count(*) FROM invitations i
-           WHERE i.subscription_id = s.id AND i.status = 'Pending' AND i.deleted = 0
-             AND i.dt_expiry > ",
-    );
-    query.push_bind(micros(now)).push(") AS pending");
-}
+/// The columns `used` and `pending` for a subscription aliased `s`; `?1` is now in microseconds.
+pub const SEAT_COUNTS: &str = "
+    (SELECT count(*) FROM users u
+      WHERE u.subscription_id = s.id AND u.status = 'Active' AND u.deleted = 0) AS used,
+    (SELECT count(*) FROM invitations i
+      WHERE i.subscription_id = s.id AND i.status = 'Pending' AND i.deleted = 0
+        AND i.dt_expiry > ?1) AS pending";
 
-pub async fn of_subscription(
-    conn: &mut SqliteConnection,
+pub fn of_subscription(
+    conn: &Connection,
     subscription_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(String, Seats)> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT s.name, s.seat_limit, ");
-    push_seat_counts(&mut query, now);
-    query
-        .push(" FROM subscriptions s WHERE s.id = ")
-        .push_bind(subscription_id.to_string());
-    let (name, limit, used, pending): (String, i64, i64, i64) = query
-        .build_query_as()
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(Error::NotFound("subscription"))?;
-    Ok((name, Seats::new(limit, used, pending)))
+    let sql =
+        format!("SELECT s.name, s.seat_limit, {SEAT_COUNTS} FROM subscriptions s WHERE s.id = ?2");
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row((micros(now), subscription_id.to_string()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Seats::new(r.get(1)?, r.get(2)?, r.get(3)?),
+            ))
+        })
+        .optional()?;
+    found.ok_or(Error::NotFound("subscription"))
 }
 
 /// Refuses with 409 `seats_exhausted` when the subscription has no free seat.
-pub async fn ensure_free_seat(
-    conn: &mut SqliteConnection,
+pub fn ensure_free_seat(
+    conn: &Connection,
     subscription_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (name, seats) = of_subscription(conn, subscription_id, now).await?;
+    let (name, seats) = of_subscription(conn, subscription_id, now)?;
     if seats.available > 0 {
         return Ok(());
     }

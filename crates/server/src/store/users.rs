@@ -3,17 +3,17 @@
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::Placement;
 use invitedesk_model::{Page, User, UserStatus, UserUpdate};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::db::{self, micros};
+use crate::db::{self, id_text, micros, FromRow};
 use crate::error::{Error, Result};
 use crate::store::paging::{self, ListParams, Pageable};
 use crate::store::{policies, seats};
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct UserRow {
     id: String,
     version: i64,
@@ -33,6 +33,31 @@ pub struct UserRow {
     created_by: String,
     last_modified_by: String,
     deleted: bool,
+}
+
+impl FromRow for UserRow {
+    fn from_row(r: &Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get("id")?,
+            version: r.get("version")?,
+            email: r.get("email")?,
+            first_name: r.get("first_name")?,
+            last_name: r.get("last_name")?,
+            contact_number: r.get("contact_number")?,
+            status: r.get("status")?,
+            permission_policy_ids: r.get("permission_policy_ids")?,
+            dt_end_access: r.get("dt_end_access")?,
+            business_id: r.get("business_id")?,
+            app_id: r.get("app_id")?,
+            subscription_id: r.get("subscription_id")?,
+            role_id: r.get("role_id")?,
+            dt_created: r.get("dt_created")?,
+            dt_last_modified: r.get("dt_last_modified")?,
+            created_by: r.get("created_by")?,
+            last_modified_by: r.get("last_modified_by")?,
+            deleted: r.get("deleted")?,
+        })
+    }
 }
 
 impl Pageable for UserRow {
@@ -77,12 +102,15 @@ impl UserRow {
     }
 }
 
-pub async fn list(pool: &SqlitePool, org_id: Uuid, params: &ListParams) -> Result<Page<User>> {
+pub fn list(conn: &Connection, org_id: Uuid, params: &ListParams) -> Result<Page<User>> {
     let statuses = params.statuses(UserStatus::parse)?;
-    let (rows, next_token) = paging::page_of::<UserRow>(pool, "users", org_id, params, |q| {
-        push_status_filter(q, &statuses)
-    })
-    .await?;
+    let (rows, next_token) = paging::page_of::<UserRow>(conn, "users", org_id, params, |q| {
+        if !statuses.is_empty() {
+            q.push(" AND status IN (")
+                .bind_list(statuses.iter().map(|s| s.as_str().to_owned()))
+                .push(")");
+        }
+    })?;
     let data = rows
         .into_iter()
         .map(UserRow::into_wire)
@@ -90,30 +118,13 @@ pub async fn list(pool: &SqlitePool, org_id: Uuid, params: &ListParams) -> Resul
     Ok(Page { data, next_token })
 }
 
-fn push_status_filter(query: &mut QueryBuilder<'_, Sqlite>, statuses: &[UserStatus]) {
-    if statuses.is_empty() {
-        return;
-    }
-    query.push(" AND status IN (");
-    let mut list = query.separated(", ");
-    for status in statuses {
-        list.push_bind(status.as_str());
-    }
-    query.push(")");
+pub fn get(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<User> {
+    row(conn, org_id, id)?.into_wire()
 }
 
-pub async fn get(pool: &SqlitePool, org_id: Uuid, id: Uuid) -> Result<User> {
-    let mut conn = pool.acquire().await?;
-    row(&mut conn, org_id, id).await?.into_wire()
-}
-
-async fn row(conn: &mut SqliteConnection, org_id: Uuid, id: Uuid) -> Result<UserRow> {
-    sqlx::query_as("SELECT * FROM users WHERE id = ? AND org_id = ? AND deleted = 0")
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(Error::NotFound("user"))
+fn row(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<UserRow> {
+    let sql = "SELECT * FROM users WHERE id = ? AND org_id = ? AND deleted = 0";
+    db::optional(conn, sql, (id.to_string(), org_id.to_string()))?.ok_or(Error::NotFound("user"))
 }
 
 /// A new member's stored values: made when an invitation is accepted, and by the demo seed.
@@ -132,79 +143,81 @@ pub struct UserInsert {
     pub stamp: DateTime<Utc>,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, new: UserInsert) -> Result<User> {
-    let id = |id: Option<Uuid>| id.map(|i| i.to_string());
-    let row: UserRow = sqlx::query_as(
+pub fn insert(conn: &Connection, new: UserInsert) -> Result<User> {
+    let p = &new.placement;
+    let row: UserRow = db::returning(
+        conn,
         "INSERT INTO users (id, org_id, email, first_name, last_name, contact_number, status,
             permission_policy_ids, dt_end_access, business_id, app_id, subscription_id, role_id,
             dt_created, dt_last_modified, created_by, last_modified_by, search_text)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-    )
-    .bind(Uuid::new_v4().to_string())
-    .bind(new.org_id.to_string())
-    .bind(&new.email)
-    .bind(&new.first_name)
-    .bind(&new.last_name)
-    .bind(&new.contact_number)
-    .bind(new.status.as_str())
-    .bind(db::id_list_json(&new.permission_policy_ids))
-    .bind(new.dt_end_access.map(micros))
-    .bind(id(new.placement.business_id))
-    .bind(id(new.placement.app_id))
-    .bind(id(new.placement.subscription_id))
-    .bind(id(new.placement.role_id))
-    .bind(micros(new.created))
-    .bind(micros(new.stamp))
-    .bind(&new.created_by)
-    .bind(&new.created_by)
-    .bind(db::search_text(
-        &new.email,
-        new.first_name.as_deref(),
-        new.last_name.as_deref(),
-    ))
-    .fetch_one(&mut *conn)
-    .await?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
+         RETURNING *",
+        rusqlite::params![
+            Uuid::new_v4().to_string(),
+            new.org_id.to_string(),
+            new.email,
+            new.first_name,
+            new.last_name,
+            new.contact_number,
+            new.status.as_str(),
+            db::id_list_json(&new.permission_policy_ids),
+            new.dt_end_access.map(micros),
+            id_text(p.business_id),
+            id_text(p.app_id),
+            id_text(p.subscription_id),
+            id_text(p.role_id),
+            micros(new.created),
+            micros(new.stamp),
+            new.created_by,
+            db::search_text(
+                &new.email,
+                new.first_name.as_deref(),
+                new.last_name.as_deref()
+            ),
+        ],
+    )?;
     row.into_wire()
 }
 
 /// Changes policies and access end date at the version the editor saw.
-pub async fn update(
-    conn: &mut SqliteConnection,
+pub fn update(
+    conn: &Connection,
     caller: &Caller,
     id: Uuid,
     edit: &UserUpdate,
     clock: &Clock,
 ) -> Result<User> {
-    let current = row(conn, caller.org_id, id).await?;
+    let current = row(conn, caller.org_id, id)?;
     if edit.version != current.version {
         return Err(Error::stale_version());
     }
-    policies::ensure_exist(conn, caller.org_id, &edit.permission_policy_ids).await?;
-    let updated: UserRow = sqlx::query_as(
+    policies::ensure_exist(conn, caller.org_id, &edit.permission_policy_ids)?;
+    let updated: UserRow = db::returning(
+        conn,
         "UPDATE users SET permission_policy_ids = ?, dt_end_access = ?, version = version + 1,
             dt_last_modified = ?, last_modified_by = ?
          WHERE id = ? RETURNING *",
-    )
-    .bind(db::id_list_json(&edit.permission_policy_ids))
-    .bind(edit.dt_end_access.map(micros))
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        (
+            db::id_list_json(&edit.permission_policy_ids),
+            edit.dt_end_access.map(micros),
+            micros(clock.stamp()),
+            caller.audit_name(),
+            id.to_string(),
+        ),
+    )?;
     updated.into_wire()
 }
 
 /// Moves a user from one status to the other. Reactivation takes a seat again, so it needs a
 /// free one.
-pub async fn set_status(
-    conn: &mut SqliteConnection,
+pub fn set_status(
+    conn: &Connection,
     caller: &Caller,
     id: Uuid,
     to: UserStatus,
     clock: &Clock,
 ) -> Result<User> {
-    let current = row(conn, caller.org_id, id).await?;
+    let current = row(conn, caller.org_id, id)?;
     let from = current.status()?;
     let action = match to {
         UserStatus::Active => "reactivate",
@@ -215,38 +228,26 @@ pub async fn set_status(
     }
     if to == UserStatus::Active {
         if let Some(subscription) = db::opt_uuid(current.subscription_id.as_deref())? {
-            seats::ensure_free_seat(conn, subscription, clock.now()).await?;
+            seats::ensure_free_seat(conn, subscription, clock.now())?;
         }
     }
-    let updated: UserRow = sqlx::query_as(
+    let updated: UserRow = db::returning(
+        conn,
         "UPDATE users SET status = ?, version = version + 1, dt_last_modified = ?, last_modified_by = ?
          WHERE id = ? RETURNING *",
-    )
-    .bind(to.as_str())
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        (to.as_str(), micros(clock.stamp()), caller.audit_name(), id.to_string()),
+    )?;
     updated.into_wire()
 }
 
 /// Deletion is final; the row stays as a tombstone for incremental sync.
-pub async fn delete(
-    conn: &mut SqliteConnection,
-    caller: &Caller,
-    id: Uuid,
-    clock: &Clock,
-) -> Result<User> {
-    row(conn, caller.org_id, id).await?;
-    let deleted: UserRow = sqlx::query_as(
+pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<User> {
+    row(conn, caller.org_id, id)?;
+    let deleted: UserRow = db::returning(
+        conn,
         "UPDATE users SET deleted = 1, version = version + 1, dt_last_modified = ?, last_modified_by = ?
          WHERE id = ? RETURNING *",
-    )
-    .bind(micros(clock.stamp()))
-    .bind(caller.audit_name())
-    .bind(id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        (micros(clock.stamp()), caller.audit_name(), id.to_string()),
+    )?;
     deleted.into_wire()
 }
