@@ -15,7 +15,10 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: [&str; 1] = [include_str!("../migrations/0001_schema.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../migrations/0001_schema.sql"),
+    include_str!("../migrations/0002_mail.sql"),
+];
 
 type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
 
