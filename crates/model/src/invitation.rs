@@ -77,6 +77,16 @@ impl InvitationStatus {
     }
 }
 
+/// Where the invitation e-mail is: waiting (or retrying after a failure, with the error),
+/// delivered, or given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Queued,
+    Sent,
+    Failed,
+}
+
 /// An invitation as read from the API. Every field but `id` is optional because m3ter's own
 /// API may omit them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -127,6 +137,11 @@ pub struct Invitation {
     pub dt_last_sent: Option<DateTime<Utc>>,
     #[serde(default)]
     pub send_count: Option<i64>,
+    #[serde(default)]
+    pub delivery_status: Option<DeliveryStatus>,
+    /// The last delivery error, while retrying or after giving up.
+    #[serde(default)]
+    pub delivery_error: Option<String>,
     /// Only in `modifiedSince` listings: the invitation was deleted (a tombstone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,

@@ -13,7 +13,9 @@ pub mod validate;
 
 pub use catalog::{App, Business, Role, Seats, Subscription};
 pub use error::ErrorBody;
-pub use invitation::{Invitation, InvitationStatus, InvitationUpdate, NewInvitation};
+pub use invitation::{
+    DeliveryStatus, Invitation, InvitationStatus, InvitationUpdate, NewInvitation,
+};
 pub use page::Page;
 pub use permission::{Effect, Permission, PermissionPolicy, PermissionStatement};
 pub use principal::Me;

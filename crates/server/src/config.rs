@@ -3,7 +3,17 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpSecurity {
+    /// Plain SMTP (only for a relay on the same machine or network).
+    None,
+    /// Upgrade to TLS with STARTTLS, refusing to go on without it.
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+}
 
 /// The InviteDesk reference Access API server (m3ter-compatible core).
 #[derive(Debug, Clone, Parser)]
@@ -42,6 +52,44 @@ pub struct Config {
     #[arg(long, env = "INVITEDESK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Base URL of the accept links in e-mails, e.g. https://access.example.com. Never taken
+    /// from a request's Host header. Default: the address the server listens on.
+    #[arg(long, env = "INVITEDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// SMTP server host. Without it, each e-mail is written as an .eml file into --mail-dir.
+    #[arg(long, env = "INVITEDESK_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP server port.
+    #[arg(long, env = "INVITEDESK_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// How the SMTP connection is secured.
+    #[arg(long, env = "INVITEDESK_SMTP_SECURITY", value_enum, default_value_t = SmtpSecurity::Starttls)]
+    pub smtp_security: SmtpSecurity,
+
+    /// SMTP user name, if the server requires one.
+    #[arg(long, env = "INVITEDESK_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password; prefer the environment variable, since a flag is visible to other users
+    /// of the machine.
+    #[arg(long, env = "INVITEDESK_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// The From address of invitation e-mails.
+    #[arg(
+        long,
+        env = "INVITEDESK_MAIL_FROM",
+        default_value = "InviteDesk <invitations@invitedesk.localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Folder for .eml files when no SMTP host is set. Default: `mail/` beside the database.
+    #[arg(long, env = "INVITEDESK_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+
     /// Log as JSON lines instead of text.
     #[arg(long, env = "INVITEDESK_LOG_JSON")]
     pub log_json: bool,
@@ -56,5 +104,15 @@ impl Config {
     fn with_db(mut self, db: PathBuf) -> Self {
         self.db = db;
         self
+    }
+
+    /// Where .eml files go when no SMTP host is set.
+    pub fn mail_folder(&self) -> PathBuf {
+        self.mail_dir.clone().unwrap_or_else(|| {
+            let beside = self.db.parent().filter(|p| !p.as_os_str().is_empty());
+            beside
+                .map(|p| p.join("mail"))
+                .unwrap_or_else(|| PathBuf::from("mail"))
+        })
     }
 }

@@ -38,7 +38,8 @@ impl Db {
         let mut write = Connection::open(path)?;
         write.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
+             PRAGMA secure_delete = ON;",
         )?;
         write.set_prepared_statement_cache_capacity(64);
         migrate(&mut write)?;
@@ -87,9 +88,24 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
     {
+        self.on_writer(move |conn| in_transaction(conn, work)).await
+    }
+
+    /// Copies the write-ahead log into the database and empties it, so that erased content
+    /// (overwritten in the database, with `secure_delete`) leaves no older copy in the log.
+    pub async fn checkpoint(&self) -> Result<()> {
+        self.on_writer(|conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
+            .await
+    }
+
+    async fn on_writer<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
         let (answer, answered) = oneshot::channel();
         let job: WriteJob = Box::new(move |conn| {
-            let _ = answer.send(in_transaction(conn, work));
+            let _ = answer.send(work(conn));
         });
         let stopped = || Error::Internal("the database writer has stopped".into());
         self.writer.send(job).map_err(|_| stopped())?;

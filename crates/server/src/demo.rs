@@ -444,6 +444,8 @@ impl Seeder<'_> {
             principal_id: admin,
             created: self.now() - Duration::days(created_days_ago),
             stamp: self.clock.stamp(),
+            dt_last_sent: Some(self.now() - Duration::days(created_days_ago)),
+            token_hash: None,
         };
         invitations::insert(self.conn, insert)?;
         Ok(())

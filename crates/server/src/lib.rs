@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod idempotency;
+pub mod mail;
 pub mod rate_limit;
 pub mod store;
 
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
 pub use crate::clock::Clock;
@@ -34,6 +35,11 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limits: Arc<SendLimits>,
     pub callers: auth::CallerCache,
+    pub mailer: Arc<mail::Mailer>,
+    /// Woken after a change that queued mail, so delivery starts at once.
+    pub mail_queued: Arc<Notify>,
+    /// The base of accept links, from configuration (never from a request).
+    pub public_url: Arc<str>,
     /// An argon2 hash to verify against when an access key id is unknown (see `auth`).
     pub decoy_hash: String,
 }
@@ -72,27 +78,36 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let db = Db::open(&config.db)?;
     let clock = Clock::default();
     clock.resume_after(latest_stamp(&db).await?);
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let state = AppState {
         db,
         clock: Arc::new(clock),
         limits: Arc::new(SendLimits::new(&config)),
         callers: auth::caller_cache(),
+        mailer: Arc::new(mail::Mailer::from_config(&config)?),
+        mail_queued: Arc::new(Notify::new()),
+        public_url: public_url.trim_end_matches('/').into(),
         decoy_hash: auth::hash_secret(&auth::random_token())?,
         config: Arc::new(config),
     };
-    let listener = TcpListener::bind(state.config.listen).await?;
-    let addr = listener.local_addr()?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let app = http::router(state.clone());
-    let maintained = state.clone();
+    let background = state.clone();
     let task = tokio::spawn(async move {
-        let maintenance = tokio::spawn(run_maintenance(maintained));
+        let maintenance = tokio::spawn(run_maintenance(background.clone()));
+        let delivery = tokio::spawn(mail::outbox::run(background));
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;
             })
             .await;
         maintenance.abort();
+        delivery.abort();
         served
     });
     Ok(RunningServer {

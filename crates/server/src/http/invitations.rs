@@ -49,10 +49,13 @@ pub async fn create(
     caller.require(Permission::CreateInvitation)?;
     let valid = validate::new_invitation(&request, state.clock.now()).map_err(Error::Validation)?;
     let (who, st) = (caller.clone(), state.clone());
-    idempotency::once(&state, &caller, key, ("create", &request), move |tx| {
-        invitations::create(tx, &who, valid, &st.clock, &st.limits)
+    let answer = idempotency::once(&state, &caller, key, ("create", &request), move |tx| {
+        invitations::create(tx, &who, valid, &st.clock, &st.limits, &st.public_url)
     })
-    .await
+    .await?;
+    // The mail was queued in the same transaction: start delivering it now.
+    state.mail_queued.notify_one();
+    Ok(answer)
 }
 
 #[utoipa::path(get, path = "/organizations/{orgId}/invitations/{id}", tag = "invitations",
@@ -111,10 +114,13 @@ pub async fn resend(
 ) -> Result<Response> {
     caller.require(Permission::ResendInvitation)?;
     let (who, st) = (caller.clone(), state.clone());
-    idempotency::once(&state, &caller, key, ("resend", id), move |tx| {
-        invitations::resend(tx, &who, id, &st.clock, &st.limits)
+    let answer = idempotency::once(&state, &caller, key, ("resend", id), move |tx| {
+        invitations::resend(tx, &who, id, &st.clock, &st.limits, &st.public_url)
     })
-    .await
+    .await?;
+    // The mail was queued in the same transaction: start delivering it now.
+    state.mail_queued.notify_one();
+    Ok(answer)
 }
 
 /// The link stops working and the seat is freed. Pending only.

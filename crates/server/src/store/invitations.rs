@@ -9,10 +9,12 @@ use invitedesk_model::{Invitation, InvitationStatus, Page};
 use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::{random_token, token_hash, Caller};
 use crate::clock::Clock;
 use crate::db::{self, id_text, micros, FromRow, Sql};
 use crate::error::{Error, Result};
+use crate::mail::compose::{self, InvitationFacts};
+use crate::mail::outbox;
 use crate::rate_limit::SendLimits;
 use crate::store::paging::{self, ListParams, Pageable};
 use crate::store::{catalog, policies, seats};
@@ -42,6 +44,8 @@ pub struct InvitationRow {
     created_by: String,
     last_modified_by: String,
     deleted: bool,
+    delivery_status: Option<String>,
+    delivery_error: Option<String>,
 }
 
 impl FromRow for InvitationRow {
@@ -70,6 +74,8 @@ impl FromRow for InvitationRow {
             created_by: r.get("created_by")?,
             last_modified_by: r.get("last_modified_by")?,
             deleted: r.get("deleted")?,
+            delivery_status: r.get("delivery_status")?,
+            delivery_error: r.get("delivery_error")?,
         })
     }
 }
@@ -119,6 +125,11 @@ impl InvitationRow {
             dt_created: Some(db::time(self.dt_created)?),
             dt_last_modified: Some(db::time(self.dt_last_modified)?),
             deleted: self.deleted.then_some(true),
+            delivery_status: self
+                .delivery_status
+                .as_deref()
+                .and_then(|s| serde_json::from_value(s.into()).ok()),
+            delivery_error: self.delivery_error,
             email: Some(self.email),
             first_name: self.first_name,
             last_name: self.last_name,
@@ -194,6 +205,9 @@ pub struct InvitationInsert {
     pub principal_id: Uuid,
     pub created: DateTime<Utc>,
     pub stamp: DateTime<Utc>,
+    pub dt_last_sent: Option<DateTime<Utc>>,
+    /// The hash of the invite link's token; none for an invitation with no live link.
+    pub token_hash: Option<Vec<u8>>,
 }
 
 pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow> {
@@ -205,8 +219,8 @@ pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow>
         "INSERT INTO invitations (id, org_id, email, first_name, last_name, contact_number,
             permission_policy_ids, dt_end_access, dt_expiry, inviting_principal_id, status,
             existing_user, business_id, app_id, subscription_id, role_id, dt_last_sent, send_count,
-            dt_created, dt_last_modified, created_by, last_modified_by, search_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?17, ?18, ?10, ?10, ?19)
+            dt_created, dt_last_modified, created_by, last_modified_by, search_text, token_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?20, 1, ?17, ?18, ?10, ?10, ?19, ?21)
          RETURNING *",
         rusqlite::params![
             Uuid::new_v4().to_string(),
@@ -228,6 +242,8 @@ pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow>
             micros(new.created),
             micros(new.stamp),
             db::search_text(&v.email, v.first_name.as_deref(), v.last_name.as_deref()),
+            new.dt_last_sent.map(micros),
+            new.token_hash,
         ],
     )
 }
@@ -241,6 +257,7 @@ pub fn create(
     invitation: ValidNewInvitation,
     clock: &Clock,
     limits: &SendLimits,
+    public_url: &str,
 ) -> Result<Invitation> {
     let now = clock.now();
     ensure_references_exist(
@@ -254,6 +271,7 @@ pub fn create(
         seats::ensure_free_seat(conn, subscription, now)?;
     }
     limits.check(caller.org_id, &invitation.email)?;
+    let token = random_token();
     let insert = InvitationInsert {
         org_id: caller.org_id,
         invitation,
@@ -261,8 +279,26 @@ pub fn create(
         principal_id: caller.principal_id,
         created: now,
         stamp: clock.stamp(),
+        dt_last_sent: None,
+        token_hash: Some(token_hash(&token)),
     };
-    self::insert(conn, insert)?.into_wire(now)
+    let id = db::uuid(&self::insert(conn, insert)?.id)?;
+    queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
+    row(conn, caller.org_id, id)?.into_wire(now)
+}
+
+/// Queues the invitation e-mail, its link carrying `token` (which is stored only hashed).
+fn queue_invitation_mail(
+    conn: &Connection,
+    org_id: Uuid,
+    id: Uuid,
+    token: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let facts = InvitationFacts::load(conn, id)?;
+    let mail = compose::invitation(&facts, &format!("{public_url}/invite/{token}"))?;
+    outbox::enqueue(conn, org_id, Some(id), &mail, now)
 }
 
 /// The policies and placement an invitation names must exist in the organisation.
@@ -396,6 +432,7 @@ pub fn resend(
     id: Uuid,
     clock: &Clock,
     limits: &SendLimits,
+    public_url: &str,
 ) -> Result<Invitation> {
     let now = clock.now();
     let current = row(conn, caller.org_id, id)?;
@@ -414,21 +451,22 @@ pub fn resend(
         }
     }
     limits.check(caller.org_id, &current.email)?;
-    let updated: InvitationRow = db::returning(
-        conn,
-        "UPDATE invitations SET status = 'Pending', dt_expiry = ?, dt_last_sent = ?,
+    let token = random_token();
+    conn.prepare_cached(
+        "UPDATE invitations SET status = 'Pending', dt_expiry = ?, token_hash = ?,
             send_count = send_count + 1, version = version + 1, dt_last_modified = ?,
             last_modified_by = ?
-         WHERE id = ? RETURNING *",
-        (
-            micros(now + Duration::days(EXPIRY_DEFAULT_DAYS)),
-            micros(now),
-            micros(clock.stamp()),
-            caller.audit_name(),
-            id.to_string(),
-        ),
-    )?;
-    updated.into_wire(now)
+         WHERE id = ?",
+    )?
+    .execute((
+        micros(now + Duration::days(EXPIRY_DEFAULT_DAYS)),
+        token_hash(&token),
+        micros(clock.stamp()),
+        caller.audit_name(),
+        id.to_string(),
+    ))?;
+    queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
+    row(conn, caller.org_id, id)?.into_wire(now)
 }
 
 /// Revokes a Pending invitation: its link stops working and its seat is freed.
@@ -454,8 +492,8 @@ pub fn set_status(
 ) -> Result<InvitationRow> {
     db::returning(
         conn,
-        "UPDATE invitations SET status = ?, version = version + 1, dt_last_modified = ?,
-            last_modified_by = ?
+        "UPDATE invitations SET status = ?, token_hash = NULL, version = version + 1,
+            dt_last_modified = ?, last_modified_by = ?
          WHERE id = ? RETURNING *",
         (
             status.as_str(),
@@ -479,7 +517,7 @@ pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Re
     }
     let deleted: InvitationRow = db::returning(
         conn,
-        "UPDATE invitations SET deleted = 1, version = version + 1, dt_last_modified = ?,
+        "UPDATE invitations SET deleted = 1, token_hash = NULL, version = version + 1, dt_last_modified = ?,
             last_modified_by = ?
          WHERE id = ? RETURNING *",
         (micros(clock.stamp()), caller.audit_name(), id.to_string()),

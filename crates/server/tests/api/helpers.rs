@@ -2,7 +2,8 @@
 //! demo data, and hands the test sessions that speak to it as each demo principal.
 
 use invitedesk_model::{
-    Invitation, NewInvitation, Page, PermissionPolicy, Subscription, TokenResponse, User,
+    DeliveryStatus, Invitation, NewInvitation, Page, PermissionPolicy, Subscription, TokenResponse,
+    User,
 };
 use invitedesk_server::demo::{self, DemoCredentials};
 use invitedesk_server::{start, Config, RunningServer};
@@ -15,7 +16,8 @@ pub struct TestApp {
     pub server: RunningServer,
     pub demo: DemoCredentials,
     pub http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    /// The folder holding the server's database (and its `mail/` folder).
+    pub dir: tempfile::TempDir,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -35,7 +37,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         server,
         demo,
         http: reqwest::Client::new(),
-        _dir: dir,
+        dir,
     }
 }
 
@@ -214,6 +216,18 @@ impl Session {
                 None => return all,
             }
         }
+    }
+
+    /// The invitation once its e-mail has been delivered (waits up to 15 s).
+    pub async fn delivered(&self, id: Uuid) -> Invitation {
+        for _ in 0..300 {
+            let invitation: Invitation = self.get(&format!("/invitations/{id}")).await.ok();
+            if invitation.delivery_status == Some(DeliveryStatus::Sent) {
+                return invitation;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("invitation {id} was not delivered");
     }
 
     pub async fn users(&self, query: &str) -> Page<User> {

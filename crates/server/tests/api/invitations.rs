@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
-use invitedesk_model::{Invitation, InvitationStatus, NewInvitation};
+use invitedesk_model::{DeliveryStatus, Invitation, InvitationStatus, NewInvitation};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -218,7 +218,9 @@ async fn resend_of_expired_invitation_makes_it_pending_again() {
     assert_eq!(resent.send_count, expired.send_count.map(|n| n + 1));
     assert_eq!(resent.version, expired.version.map(|v| v + 1));
     assert!(resent.dt_expiry.unwrap() > Utc::now() + Duration::days(29));
-    assert!(resent.dt_last_sent.unwrap() > expired.dt_last_sent.unwrap());
+    assert_eq!(resent.delivery_status, Some(DeliveryStatus::Queued));
+    let delivered = admin.delivered(expired.id).await;
+    assert!(delivered.dt_last_sent.unwrap() > expired.dt_last_sent.unwrap());
 }
 
 #[tokio::test]

@@ -9,6 +9,8 @@ mod errors;
 mod idempotency;
 mod invitations;
 mod isolation;
+mod mail;
 mod seats;
+mod smtp_sink;
 mod sync;
 mod users;

@@ -1,0 +1,219 @@
+//! The outbox: mail is written here in the same transaction as the change that sends it, then
+//! delivered by one background task, with back-off while the mail server is down. Nothing is
+//! lost across restarts; a crash between the server's "sent" and our record of it can send a
+//! message twice, never zero times. A message's body holds the invite link, so it is erased as
+//! soon as the message is delivered or given up: the token then exists only as its hash.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::db::micros;
+use crate::error::Result;
+use crate::mail::compose::Mail;
+use crate::AppState;
+
+/// After this many failed attempts a message is given up as failed.
+const MAX_ATTEMPTS: i64 = 12;
+/// The longest wait between two attempts.
+const MAX_BACKOFF_SECS: i64 = 300;
+
+/// Queues `mail`; for an invitation, marks its delivery as queued.
+pub fn enqueue(
+    conn: &Connection,
+    org_id: Uuid,
+    invitation_id: Option<Uuid>,
+    mail: &Mail,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let invitation = invitation_id.map(|id| id.to_string());
+    conn.prepare_cached(
+        "INSERT INTO outbox (org_id, invitation_id, recipient, subject, text_body, html_body, dt_created, dt_next_attempt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute((org_id.to_string(), &invitation, &mail.recipient, &mail.subject, &mail.text, &mail.html, micros(now)))?;
+    if let Some(id) = invitation {
+        conn.prepare_cached(
+            "UPDATE invitations SET delivery_status = 'queued', delivery_error = NULL WHERE id = ?",
+        )?
+        .execute([id])?;
+    }
+    Ok(())
+}
+
+/// A queued message whose time has come.
+#[derive(Debug)]
+pub struct Due {
+    id: i64,
+    invitation_id: Option<String>,
+    attempts: i64,
+    mail: Mail,
+}
+
+fn due(conn: &Connection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Due>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, invitation_id, attempts, recipient, subject, text_body, html_body FROM outbox
+         WHERE status = 'queued' AND dt_next_attempt <= ? ORDER BY dt_next_attempt, id LIMIT ?",
+    )?;
+    let rows = statement.query_map((micros(now), limit), |r| {
+        Ok(Due {
+            id: r.get(0)?,
+            invitation_id: r.get(1)?,
+            attempts: r.get(2)?,
+            mail: Mail {
+                recipient: r.get(3)?,
+                subject: r.get(4)?,
+                text: r.get(5)?,
+                html: r.get(6)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records the outcome of one attempt, on the message and on its invitation. Delivery state is
+/// a modification (clients sync it) but not an edit, so the version stays.
+fn record(
+    conn: &Connection,
+    due: &Due,
+    outcome: &std::result::Result<String, String>,
+    clock: &Clock,
+) -> Result<()> {
+    let now = clock.now();
+    let attempts = due.attempts + 1;
+    let (status, error, next) = match outcome {
+        Ok(_) => ("sent", None, now),
+        Err(e) if attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), now),
+        Err(e) => ("queued", Some(e.as_str()), now + backoff(attempts)),
+    };
+    conn.prepare_cached(
+        "UPDATE outbox SET status = ?1, attempts = ?2, last_error = ?3, dt_next_attempt = ?4,
+            dt_sent = CASE WHEN ?1 = 'sent' THEN ?5 END,
+            text_body = CASE WHEN ?1 = 'queued' THEN text_body ELSE '' END,
+            html_body = CASE WHEN ?1 = 'queued' THEN html_body ELSE '' END
+         WHERE id = ?6",
+    )?
+    .execute((status, attempts, error, micros(next), micros(now), due.id))?;
+    if let Some(invitation) = &due.invitation_id {
+        conn.prepare_cached(
+            "UPDATE invitations SET delivery_status = ?, delivery_error = ?,
+                dt_last_sent = CASE WHEN ? = 'sent' THEN ? ELSE dt_last_sent END, dt_last_modified = ?
+             WHERE id = ?",
+        )?
+        .execute((status, error, status, micros(now), micros(clock.stamp()), invitation))?;
+    }
+    Ok(())
+}
+
+/// 1 s, 2 s, 4 s, … up to five minutes.
+fn backoff(attempts: i64) -> chrono::Duration {
+    let secs = 1_i64
+        .checked_shl((attempts - 1).clamp(0, 20) as u32)
+        .unwrap_or(MAX_BACKOFF_SECS);
+    chrono::Duration::seconds(secs.min(MAX_BACKOFF_SECS))
+}
+
+fn message(from: &str, mail: &Mail) -> std::result::Result<Message, String> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| format!("from address {from:?}: {e}"))?;
+    let to: Mailbox = mail
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient {:?}: {e}", mail.recipient))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&mail.subject)
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))
+        .map_err(|e| e.to_string())
+}
+
+/// A file name that says which message it is and cannot leave its folder.
+fn file_name(id: i64, recipient: &str) -> String {
+    let safe: String = recipient
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@.-_+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{id:06}-{safe}")
+}
+
+/// Delivers every message that is due; answers how many it tried.
+pub async fn deliver_due(state: &AppState) -> Result<usize> {
+    let now = state.clock.now();
+    let batch = state.db.read(move |c| due(c, now, 50)).await?;
+    let tried = batch.len();
+    if tried == 0 {
+        return Ok(0);
+    }
+    for item in batch {
+        let outcome = match message(&state.config.mail_from, &item.mail) {
+            Ok(message) => {
+                state
+                    .mailer
+                    .send(message, &file_name(item.id, &item.mail.recipient))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match &outcome {
+            Ok(place) => tracing::info!(outbox_id = item.id, %place, "mail delivered"),
+            Err(error) => {
+                tracing::warn!(outbox_id = item.id, %error, attempt = item.attempts + 1, "mail not delivered")
+            }
+        }
+        let clock = state.clock.clone();
+        state
+            .db
+            .write(move |tx| record(tx, &item, &outcome, &clock))
+            .await?;
+    }
+    state.db.checkpoint().await?;
+    Ok(tried)
+}
+
+/// The delivery task: delivers whenever woken (after a change that queued mail) and every
+/// second for retries.
+pub async fn run(state: AppState) {
+    loop {
+        match deliver_due(&state).await {
+            Ok(tried) if tried > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "mail delivery failed"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), state.mail_queued.notified()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_file_names_stay_in_their_folder() {
+        assert_eq!(
+            file_name(7, "a/../b@example.com"),
+            "000007-a_.._b@example.com"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        let secs: Vec<i64> = (1..=12).map(|n| backoff(n).num_seconds()).collect();
+        assert_eq!(secs, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
+    }
+}
