@@ -97,10 +97,15 @@ async fn change_status(
 ) -> Result<Response> {
     caller.require(Permission::UpdateUser)?;
     let (who, st) = (caller.clone(), state.clone());
-    idempotency::once(&state, &caller, key, (to, id), move |tx| {
-        users::set_status(tx, &who, id, to, &st.clock)
+    let answer = idempotency::once(&state, &caller, key, (to, id), move |tx| {
+        users::set_status(tx, &who, id, to, &st.clock, &st.public_url)
     })
-    .await
+    .await?;
+    if to == UserStatus::Active {
+        // The "access restored" mail was queued in the same transaction.
+        state.mail_queued.notify_one();
+    }
+    Ok(answer)
 }
 
 /// Final; answers with the tombstone.

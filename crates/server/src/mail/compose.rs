@@ -137,6 +137,40 @@ pub fn invitation(facts: &InvitationFacts, link: &str) -> Result<Mail> {
     })
 }
 
+/// Tells a member their access to an organisation is restored.
+pub fn access_restored(
+    email: &str,
+    first_name: Option<&str>,
+    organization: &str,
+    sign_in_url: &str,
+) -> Result<Mail> {
+    let subject = format!("Your access to {organization} is restored");
+    clean_text("subject", &subject).map_err(Error::field)?;
+    clean_text("email", email).map_err(Error::field)?;
+    let greeting = first_name
+        .map(|n| format!("Hello {n},"))
+        .unwrap_or_else(|| "Hello,".into());
+    let text = format!("{greeting}\n\nYour access to {organization} has been restored. You can sign in again:\n{sign_in_url}\n");
+    let html = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family: sans-serif; color: #1a1a1a; max-width: 36rem; margin: auto; padding: 1rem" {
+                p { (greeting) }
+                p { "Your access to " strong { (organization) } " has been restored." }
+                p { a href=(sign_in_url) { "Sign in" } }
+            }
+        }
+    }
+    .into_string();
+    Ok(Mail {
+        recipient: email.to_owned(),
+        subject,
+        text,
+        html,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::clock::Clock;
 use crate::db::{self, id_text, micros, FromRow};
 use crate::error::{Error, Result};
+use crate::mail::{compose, outbox};
 use crate::store::paging::{self, ListParams, Pageable};
 use crate::store::{policies, seats};
 
@@ -209,13 +210,14 @@ pub fn update(
 }
 
 /// Moves a user from one status to the other. Reactivation takes a seat again, so it needs a
-/// free one.
+/// free one, and tells the person by e-mail.
 pub fn set_status(
     conn: &Connection,
     caller: &Caller,
     id: Uuid,
     to: UserStatus,
     clock: &Clock,
+    public_url: &str,
 ) -> Result<User> {
     let current = row(conn, caller.org_id, id)?;
     let from = current.status()?;
@@ -237,7 +239,29 @@ pub fn set_status(
          WHERE id = ? RETURNING *",
         (to.as_str(), micros(clock.stamp()), caller.audit_name(), id.to_string()),
     )?;
+    if to == UserStatus::Active {
+        queue_access_restored(conn, caller.org_id, &updated, clock, public_url)?;
+    }
     updated.into_wire()
+}
+
+fn queue_access_restored(
+    conn: &Connection,
+    org_id: Uuid,
+    user: &UserRow,
+    clock: &Clock,
+    public_url: &str,
+) -> Result<()> {
+    let organization: String = conn
+        .prepare_cached("SELECT name FROM organizations WHERE id = ?")?
+        .query_row([org_id.to_string()], |r| r.get(0))?;
+    let mail = compose::access_restored(
+        &user.email,
+        user.first_name.as_deref(),
+        &organization,
+        public_url,
+    )?;
+    outbox::enqueue(conn, org_id, None, &mail, clock.now())
 }
 
 /// Deletion is final; the row stays as a tombstone for incremental sync.

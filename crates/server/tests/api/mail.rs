@@ -190,3 +190,30 @@ async fn without_smtp_each_mail_is_an_eml_file_beside_the_database() {
         invite_token(&message)
     )));
 }
+
+#[tokio::test]
+async fn reactivating_a_member_tells_them_by_email() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(sink.port).await;
+    let admin = app.admin().await;
+    let user = admin.users("?status=Inactive").await.data[0].clone();
+    admin
+        .action(&format!("/users/{}/reactivate", user.id))
+        .await
+        .ok::<invitedesk_model::User>();
+    let message = decoded(&sink.wait_for(1).await.remove(0));
+    assert!(
+        message.contains(&format!("To: {}", user.email.unwrap())),
+        "{message}"
+    );
+    assert!(
+        message.contains("Subject: Your access to Acme Robotics is restored"),
+        "{message}"
+    );
+    admin
+        .action(&format!("/users/{}/inactivate", user.id))
+        .await
+        .ok::<invitedesk_model::User>();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages().len(), 1, "inactivation sends nothing");
+}
