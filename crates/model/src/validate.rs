@@ -16,6 +16,8 @@ pub const CONTACT_NUMBER_MAX_CHARS: usize = 50;
 pub const POLICIES_MAX: usize = 100;
 pub const EXPIRY_DEFAULT_DAYS: i64 = 30;
 pub const EXPIRY_MAX_DAYS: i64 = 90;
+pub const PASSWORD_MIN_CHARS: usize = 12;
+pub const PASSWORD_MAX_CHARS: usize = 128;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -35,6 +37,9 @@ pub enum Rule {
     Unknown,
     /// A new expiry for an Expired invitation comes only through resend.
     ResendToRenew,
+    TooShort,
+    /// A password that contains the person's e-mail name or own names.
+    Guessable,
 }
 
 impl Rule {
@@ -242,6 +247,41 @@ pub fn end_access(
         )),
         other => Ok(other),
     }
+}
+
+/// A new account's password: 12–128 characters, and not built from the person's own e-mail
+/// name or names, which are the first things an attacker tries.
+pub fn password(value: &str, email: &str, names: &[&str]) -> Result<(), FieldError> {
+    const FIELD: &str = "password";
+    let length = value.chars().count();
+    if length < PASSWORD_MIN_CHARS {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooShort,
+            format!("password must be at least {PASSWORD_MIN_CHARS} characters"),
+        ));
+    }
+    if length > PASSWORD_MAX_CHARS {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::TooLong,
+            format!("password must be at most {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
+    let lowered = value.to_lowercase();
+    let local_part = email.split('@').next().unwrap_or("");
+    let personal = std::iter::once(local_part).chain(names.iter().copied());
+    if personal
+        .map(str::to_lowercase)
+        .any(|p| p.chars().count() >= 3 && lowered.contains(&p))
+    {
+        return Err(FieldError::new(
+            FIELD,
+            Rule::Guessable,
+            "password must not contain your e-mail name or your names",
+        ));
+    }
+    Ok(())
 }
 
 /// Where an invitee is placed. Each level needs its parent: a subscription or role needs its
@@ -518,6 +558,25 @@ mod tests {
         ] {
             assert_eq!(email(bad).unwrap_err().rule, Rule::InvalidEmail, "{bad}");
         }
+    }
+
+    #[test]
+    fn passwords_are_long_and_not_made_of_the_persons_names() {
+        let ok = password(
+            "correct horse battery",
+            "ada@example.com",
+            &["Ada", "Lovelace"],
+        );
+        assert!(ok.is_ok());
+        let rule = |p: &str| {
+            password(p, "ada.l@example.com", &["Ada", "Lovelace"])
+                .unwrap_err()
+                .rule
+        };
+        assert_eq!(rule("short"), Rule::TooShort);
+        assert_eq!(rule("my-LOVELACE-2026!"), Rule::Guessable);
+        assert_eq!(rule("xx ada.l xx yy zz"), Rule::Guessable);
+        assert_eq!(rule(&"a".repeat(129)), Rule::TooLong);
     }
 
     #[test]

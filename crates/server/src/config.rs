@@ -90,6 +90,11 @@ pub struct Config {
     #[arg(long, env = "INVITEDESK_MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,
 
+    /// Where one-time codes are sent: a webhook that takes `{"to", "message"}` as JSON, the
+    /// way SMS gateways are called. Without it, codes are written to `sms/` in the mail folder.
+    #[arg(long, env = "INVITEDESK_SMS_WEBHOOK_URL")]
+    pub sms_webhook_url: Option<String>,
+
     /// Log as JSON lines instead of text.
     #[arg(long, env = "INVITEDESK_LOG_JSON")]
     pub log_json: bool,

@@ -15,9 +15,10 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("../migrations/0001_schema.sql"),
     include_str!("../migrations/0002_mail.sql"),
+    include_str!("../migrations/0003_accounts.sql"),
 ];
 
 type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;

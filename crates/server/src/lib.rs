@@ -11,6 +11,7 @@ pub mod http;
 pub mod idempotency;
 pub mod mail;
 pub mod rate_limit;
+pub mod sms;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -38,6 +39,9 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// Woken after a change that queued mail, so delivery starts at once.
     pub mail_queued: Arc<Notify>,
+    pub sms: Arc<sms::SmsSender>,
+    /// Limits requests to the invitee's pages per client address.
+    pub page_limiter: Arc<http::invite_pages::PageLimiter>,
     /// The base of accept links, from configuration (never from a request).
     pub public_url: Arc<str>,
     /// An argon2 hash to verify against when an access key id is unknown (see `auth`).
@@ -91,6 +95,8 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         callers: auth::caller_cache(),
         mailer: Arc::new(mail::Mailer::from_config(&config)?),
         mail_queued: Arc::new(Notify::new()),
+        sms: Arc::new(sms::SmsSender::from_config(&config)?),
+        page_limiter: Arc::new(http::invite_pages::page_limiter()),
         public_url: public_url.trim_end_matches('/').into(),
         decoy_hash: auth::hash_secret(&auth::random_token())?,
         config: Arc::new(config),
@@ -101,11 +107,14 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let task = tokio::spawn(async move {
         let maintenance = tokio::spawn(run_maintenance(background.clone()));
         let delivery = tokio::spawn(mail::outbox::run(background));
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await;
         maintenance.abort();
         delivery.abort();
         served

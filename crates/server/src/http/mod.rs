@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod error;
 pub mod extract;
 pub mod invitations;
+pub mod invite_pages;
 pub mod me;
 pub mod oauth;
 pub mod users;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let max_body = state.config.max_body_bytes;
     api.route("/openapi.json", get(move || async move { Json(openapi) }))
+        .merge(invite_pages::routes())
         .fallback(|| async { Error::NotFound("route") })
         .method_not_allowed_fallback(|| async {
             let body = ErrorBody::new(

@@ -1,6 +1,7 @@
 //! The SQL behind each resource, one file per resource. Functions that change data take the
 //! write transaction's connection, so a handler's checks and writes commit or fail together.
 
+pub mod acceptance;
 pub mod catalog;
 pub mod invitations;
 pub mod paging;

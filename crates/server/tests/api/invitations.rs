@@ -7,6 +7,17 @@ use serde_json::json;
 
 use crate::helpers::{spawn_app, TestApp};
 
+/// The invitation less what e-mail delivery changes by itself.
+fn without_delivery(invitation: Invitation) -> Invitation {
+    Invitation {
+        delivery_status: None,
+        delivery_error: None,
+        dt_last_sent: None,
+        dt_last_modified: None,
+        ..invitation
+    }
+}
+
 fn status_of(invitation: &Invitation) -> InvitationStatus {
     invitation.status.expect("status")
 }
@@ -31,7 +42,11 @@ async fn inviting_a_new_person_makes_a_pending_invitation_that_expires_in_30_day
         .get(&format!("/invitations/{}", created.id))
         .await
         .ok();
-    assert_eq!(fetched, created);
+    assert_eq!(
+        without_delivery(fetched),
+        without_delivery(created.clone()),
+        "delivery may move on meanwhile"
+    );
     assert_eq!(
         admin.invitations("").await.data[0].id,
         created.id,
@@ -374,7 +389,7 @@ async fn an_edit_at_a_stale_version_is_refused_and_changes_nothing() {
         .await
         .expect_error(StatusCode::CONFLICT, "version_conflict");
     let current: Invitation = admin.get(&path).await.ok();
-    assert_eq!(current, edited);
+    assert_eq!(without_delivery(current), without_delivery(edited));
 
     let mut invalid = edit(2, "");
     invalid["dtEndAccess"] = json!((Utc::now() - Duration::days(1)).to_rfc3339());
@@ -474,7 +489,12 @@ async fn pages_walk_every_invitation_once_newest_first() {
     }
     let everything = admin.all_invitations("").await;
     let paged = admin.all_invitations("?pageSize=3").await;
-    assert_eq!(paged, everything);
+    let ids = |list: &[Invitation]| list.iter().map(|i| i.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&paged),
+        ids(&everything),
+        "the same invitations in the same order"
+    );
     let ids: HashSet<_> = paged.iter().map(|i| i.id).collect();
     assert_eq!(ids.len(), paged.len());
     assert!(paged.windows(2).all(|w| w[0].dt_created >= w[1].dt_created));

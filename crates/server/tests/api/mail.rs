@@ -180,6 +180,7 @@ async fn without_smtp_each_mail_is_an_eml_file_beside_the_database() {
     let files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|f| f.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let message = decoded(&std::fs::read_to_string(&files[0]).unwrap());

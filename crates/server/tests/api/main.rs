@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accept;
 mod auth;
 mod binary;
 mod catalog;

@@ -1,0 +1,334 @@
+//! The invitee's side: opening an invite link, the one-time code sent to a new person's
+//! mobile number, accepting (which makes the person a member) and declining.
+
+use chrono::{DateTime, Duration, Utc};
+use invitedesk_model::validate::Placement;
+use invitedesk_model::{InvitationStatus, UserStatus};
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::db::{self, micros};
+use crate::error::Result;
+use crate::mail::compose::InvitationFacts;
+use crate::store::{seats, users};
+
+/// A one-time code lives 10 minutes and allows 5 attempts.
+pub const CODE_LIFETIME_MINUTES: i64 = 10;
+pub const CODE_ATTEMPTS: i64 = 5;
+/// Who the invitee's changes are recorded as.
+const INVITEE: &str = "invitee";
+
+/// A live invitation, as its invitee sees it.
+pub struct OpenInvitation {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub facts: InvitationFacts,
+    pub last_name: Option<String>,
+    pub policies: Vec<String>,
+    /// An account with this e-mail exists: the invitee accepts by signing in.
+    pub account: Option<(Uuid, String)>,
+}
+
+/// The Pending, unexpired invitation whose link carries this token. Unknown, used, revoked
+/// and expired tokens all come back as None, so they all get the same answer.
+pub fn open(
+    conn: &Connection,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Option<OpenInvitation>> {
+    let found: Option<(String, String, String, i64, Option<String>, String)> = conn
+        .prepare_cached(
+            "SELECT id, org_id, status, dt_expiry, last_name, email FROM invitations
+             WHERE token_hash = ? AND deleted = 0",
+        )?
+        .query_row([token_hash], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((id, org_id, status, expiry, last_name, email)) = found else {
+        return Ok(None);
+    };
+    let live = InvitationStatus::parse(&status)
+        .map(|s| {
+            s.effective(db::time(expiry).unwrap_or_default(), now) == InvitationStatus::Pending
+        })
+        .unwrap_or(false);
+    if !live {
+        return Ok(None);
+    }
+    let id = db::uuid(&id)?;
+    let mut statement = conn.prepare_cached(
+        "SELECT p.name FROM permission_policies p, invitations i, json_each(i.permission_policy_ids) j
+         WHERE i.id = ? AND p.id = j.value ORDER BY p.name",
+    )?;
+    let policies = statement
+        .query_map([id.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let account: Option<(String, String)> = conn
+        .prepare_cached("SELECT id, password_hash FROM accounts WHERE email = ?")?
+        .query_row([&email], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(Some(OpenInvitation {
+        id,
+        org_id: db::uuid(&org_id)?,
+        facts: InvitationFacts::load(conn, id)?,
+        last_name,
+        policies,
+        account: account
+            .map(|(a, hash)| Ok::<_, crate::Error>((db::uuid(&a)?, hash)))
+            .transpose()?,
+    }))
+}
+
+pub fn code_hash(invitation_id: Uuid, code: &str) -> Vec<u8> {
+    Sha256::digest(format!("{invitation_id}:{code}").as_bytes()).to_vec()
+}
+
+/// Keeps a new code for the invitation, replacing any earlier one.
+pub fn store_code(
+    conn: &Connection,
+    invitation_id: Uuid,
+    mobile: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO one_time_codes (invitation_id, mobile, code_hash, attempts, dt_expires)
+         VALUES (?, ?, ?, 0, ?)",
+    )?
+    .execute((
+        invitation_id.to_string(),
+        mobile,
+        code_hash(invitation_id, code),
+        micros(now + Duration::minutes(CODE_LIFETIME_MINUTES)),
+    ))?;
+    Ok(())
+}
+
+/// Who is accepting.
+pub enum Acceptor {
+    /// A new person, with the code sent to their mobile and their password's argon2 hash.
+    NewPerson {
+        first_name: String,
+        last_name: String,
+        mobile: String,
+        code: String,
+        password_hash: String,
+    },
+    /// Someone who already has an account and signed in to it.
+    Account(Uuid),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Acceptance {
+    Accepted,
+    /// The link is no longer live.
+    Invalid,
+    WrongCode {
+        attempts_left: i64,
+    },
+    /// The code expired, was used up, or was sent to another number: ask for a new one.
+    NewCodeNeeded,
+    /// The subscription's seats ran out since the invitation was sent.
+    SeatsGone,
+    /// An account with this e-mail exists: sign in instead.
+    AccountExists,
+    AlreadyMember,
+}
+
+/// Accepts in one transaction: the person becomes an Active member with the invitation's
+/// policies, access end and placement (its pending seat becomes a used one), the invitation
+/// becomes Accepted and its link stops working. A wrong code is counted even though nothing
+/// else changes, so the caller commits every outcome.
+pub fn accept(
+    conn: &Connection,
+    token_hash: &[u8],
+    who: Acceptor,
+    clock: &Clock,
+) -> Result<Acceptance> {
+    let now = clock.now();
+    let Some(open) = open(conn, token_hash, now)? else {
+        return Ok(Acceptance::Invalid);
+    };
+    let invitation = InvitationTerms::load(conn, open.id)?;
+    let member: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM users WHERE org_id = ? AND email = ? AND deleted = 0")?
+        .query_row((open.org_id.to_string(), &invitation.email), |r| r.get(0))
+        .optional()?;
+    if member.is_some() {
+        return Ok(Acceptance::AlreadyMember);
+    }
+    if let Some(subscription) = invitation.placement.subscription_id {
+        // This invitation is one of the pending seats; the seats must still hold it.
+        let (_, seats) = seats::of_subscription(conn, subscription, now)?;
+        if seats.used + seats.pending > seats.limit {
+            return Ok(Acceptance::SeatsGone);
+        }
+    }
+    let (first_name, last_name, mobile) = match who {
+        Acceptor::Account(account) => {
+            let names: (String, String, String) = conn
+                .prepare_cached("SELECT first_name, last_name, mobile FROM accounts WHERE id = ?")?
+                .query_row([account.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+            names
+        }
+        Acceptor::NewPerson {
+            first_name,
+            last_name,
+            mobile,
+            code,
+            password_hash,
+        } => {
+            if open.account.is_some() {
+                return Ok(Acceptance::AccountExists);
+            }
+            if let Some(refused) = check_code(conn, open.id, &mobile, &code, now)? {
+                return Ok(refused);
+            }
+            conn.prepare_cached(
+                "INSERT INTO accounts (id, email, first_name, last_name, mobile, password_hash, dt_created)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute((
+                Uuid::new_v4().to_string(),
+                &invitation.email,
+                &first_name,
+                &last_name,
+                &mobile,
+                &password_hash,
+                micros(now),
+            ))?;
+            (first_name, last_name, mobile)
+        }
+    };
+    users::insert(
+        conn,
+        users::UserInsert {
+            org_id: open.org_id,
+            email: invitation.email.clone(),
+            first_name: Some(first_name),
+            last_name: Some(last_name),
+            contact_number: Some(mobile),
+            status: UserStatus::Active,
+            permission_policy_ids: invitation.policy_ids,
+            dt_end_access: invitation.dt_end_access,
+            placement: invitation.placement,
+            created_by: invitation.inviter,
+            created: now,
+            stamp: clock.stamp(),
+        },
+    )?;
+    end(conn, open.id, InvitationStatus::Accepted, clock)?;
+    Ok(Acceptance::Accepted)
+}
+
+/// None when the code is right; else why not (a wrong one is counted).
+fn check_code(
+    conn: &Connection,
+    invitation_id: Uuid,
+    mobile: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Acceptance>> {
+    let stored: Option<(String, Vec<u8>, i64, i64)> = conn
+        .prepare_cached("SELECT mobile, code_hash, attempts, dt_expires FROM one_time_codes WHERE invitation_id = ?")?
+        .query_row([invitation_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((sent_to, hash, attempts, expires)) = stored else {
+        return Ok(Some(Acceptance::NewCodeNeeded));
+    };
+    if sent_to != mobile || attempts >= CODE_ATTEMPTS || expires <= micros(now) {
+        return Ok(Some(Acceptance::NewCodeNeeded));
+    }
+    if hash != code_hash(invitation_id, code.trim()) {
+        conn.prepare_cached(
+            "UPDATE one_time_codes SET attempts = attempts + 1 WHERE invitation_id = ?",
+        )?
+        .execute([invitation_id.to_string()])?;
+        return Ok(Some(Acceptance::WrongCode {
+            attempts_left: CODE_ATTEMPTS - attempts - 1,
+        }));
+    }
+    Ok(None)
+}
+
+/// Declines: the invitation is Declined, its seat freed, its link dead.
+pub fn decline(conn: &Connection, token_hash: &[u8], clock: &Clock) -> Result<Acceptance> {
+    match open(conn, token_hash, clock.now())? {
+        None => Ok(Acceptance::Invalid),
+        Some(open) => {
+            end(conn, open.id, InvitationStatus::Declined, clock)?;
+            Ok(Acceptance::Accepted)
+        }
+    }
+}
+
+fn end(conn: &Connection, id: Uuid, status: InvitationStatus, clock: &Clock) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE invitations SET status = ?, token_hash = NULL, version = version + 1,
+            dt_last_modified = ?, last_modified_by = ?
+         WHERE id = ?",
+    )?
+    .execute((
+        status.as_str(),
+        micros(clock.stamp()),
+        INVITEE,
+        id.to_string(),
+    ))?;
+    conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
+        .execute([id.to_string()])?;
+    Ok(())
+}
+
+/// What an accepted invitation grants.
+struct InvitationTerms {
+    email: String,
+    inviter: String,
+    policy_ids: Vec<Uuid>,
+    dt_end_access: Option<DateTime<Utc>>,
+    placement: Placement,
+}
+
+impl InvitationTerms {
+    fn load(conn: &Connection, id: Uuid) -> Result<Self> {
+        let row: (String, String, String, Option<i64>, [Option<String>; 4]) = conn
+            .prepare_cached(
+                "SELECT email, inviting_principal_id, permission_policy_ids, dt_end_access,
+                        business_id, app_id, subscription_id, role_id
+                 FROM invitations WHERE id = ?",
+            )?
+            .query_row([id.to_string()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    [r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
+                ))
+            })?;
+        let (email, inviter, policies, end, [business, app, subscription, role]) = row;
+        Ok(Self {
+            email,
+            inviter,
+            policy_ids: db::id_list(&policies)?,
+            dt_end_access: db::opt_time(end)?,
+            placement: Placement {
+                business_id: db::opt_uuid(business.as_deref())?,
+                app_id: db::opt_uuid(app.as_deref())?,
+                subscription_id: db::opt_uuid(subscription.as_deref())?,
+                role_id: db::opt_uuid(role.as_deref())?,
+            },
+        })
+    }
+}
