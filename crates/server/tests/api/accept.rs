@@ -424,3 +424,123 @@ async fn guessing_tokens_is_rate_limited_per_address() {
         .iter()
         .all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
 }
+
+/// An SMS gateway of the test's own: takes the webhook's JSON over HTTP and keeps it, or
+/// refuses everything when `working` is false.
+async fn sms_gateway(
+    working: bool,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::{extract::State, http::StatusCode as Status, routing::post, Json, Router};
+    type Kept = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+    let kept: Kept = Default::default();
+    let app = Router::new()
+        .route(
+            "/sms",
+            post(
+                move |State(kept): State<Kept>, Json(body): Json<serde_json::Value>| async move {
+                    kept.lock().unwrap().push(body);
+                    if working {
+                        Status::ACCEPTED
+                    } else {
+                        Status::SERVICE_UNAVAILABLE
+                    }
+                },
+            ),
+        )
+        .with_state(kept.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, kept)
+}
+
+#[tokio::test]
+async fn codes_go_through_the_sms_gateway_webhook_when_one_is_configured() {
+    let (url, received) = sms_gateway(true).await;
+    let app = spawn_app_with(|c| c.sms_webhook_url = Some(url)).await;
+    let admin = app.admin().await;
+    let created: Invitation = admin
+        .invite(&admin.new_person("texted@example.com").await)
+        .await
+        .ok();
+    admin.delivered(created.id).await;
+    let mail = std::fs::read_dir(app.dir.path().join("mail"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "eml"))
+        .unwrap();
+    let token = invite_token(&std::fs::read_to_string(mail).unwrap());
+    let mut invitee = Invitee::new(&app, &token);
+    invitee.open().await;
+    invitee
+        .post(
+            "code",
+            &[
+                ("first_name", "Tex"),
+                ("last_name", "Ted"),
+                ("mobile", MOBILE),
+            ],
+        )
+        .await;
+    let sent = received.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["to"], MOBILE);
+    let code = sent[0]["message"].as_str().unwrap()[..6].to_owned();
+    let accepted = invitee
+        .post(
+            "accept",
+            &[
+                ("first_name", "Tex"),
+                ("last_name", "Ted"),
+                ("mobile", MOBILE),
+                ("code", &code),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        accepted.html.contains("Welcome to Acme Robotics"),
+        "{}",
+        accepted.html
+    );
+    assert!(
+        !app.dir.path().join("mail/sms").exists(),
+        "no code file when a gateway is set"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_that_refuses_is_shown_at_the_mobile_field() {
+    let (url, _) = sms_gateway(false).await;
+    let app = spawn_app_with(|c| c.sms_webhook_url = Some(url)).await;
+    let admin = app.admin().await;
+    let created: Invitation = admin
+        .invite(&admin.new_person("unlucky@example.com").await)
+        .await
+        .ok();
+    admin.delivered(created.id).await;
+    let mail = std::fs::read_dir(app.dir.path().join("mail"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "eml"))
+        .unwrap();
+    let mut invitee = Invitee::new(&app, &invite_token(&std::fs::read_to_string(mail).unwrap()));
+    invitee.open().await;
+    let page = invitee
+        .post(
+            "code",
+            &[
+                ("first_name", "Un"),
+                ("last_name", "Lucky"),
+                ("mobile", MOBILE),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY);
+    assert!(page
+        .html
+        .contains("we could not send a code to this number"));
+}

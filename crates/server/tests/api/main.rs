@@ -5,6 +5,7 @@ mod helpers;
 mod accept;
 mod auth;
 mod binary;
+mod browser;
 mod catalog;
 mod errors;
 mod idempotency;
