@@ -77,17 +77,46 @@ struct Visit {
     new_cookie: bool,
 }
 
+/// Why a request to the invitee's pages does not go on.
+enum Refused {
+    TooManyAttempts,
+    /// The form's CSRF token does not match the cookie.
+    PageExpired,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            Refused::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                layout(
+                    "Too many attempts",
+                    html! {
+                        p { "Too many attempts from your network. Wait a minute and try again." }
+                    },
+                ),
+            ),
+            Refused::PageExpired => (
+                StatusCode::FORBIDDEN,
+                layout(
+                    "Page expired",
+                    html! {
+                        h1 { "This page has expired" } p { "Open the link from your e-mail again." }
+                    },
+                ),
+            ),
+        };
+        respond(status, None, body)
+    }
+}
+
 fn visit(
     state: &AppState,
     peer: SocketAddr,
     headers: &HeaderMap,
-) -> std::result::Result<Visit, Response> {
+) -> std::result::Result<Visit, Refused> {
     if state.page_limiter.check_key(&peer.ip()).is_err() {
-        let body = layout(
-            "Too many attempts",
-            html! { p { "Too many attempts from your network. Wait a minute and try again." } },
-        );
-        return Err(respond(StatusCode::TOO_MANY_REQUESTS, None, body));
+        return Err(Refused::TooManyAttempts);
     }
     let cookie = headers
         .get_all(header::COOKIE)
@@ -155,7 +184,7 @@ async fn show(
 ) -> Response {
     let visit = match visit(&state, peer, &headers) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     match load(&state, &token).await {
         Ok(Some(open)) => respond(
@@ -188,7 +217,7 @@ async fn send_code(
 ) -> Response {
     let visit = match checked(&state, peer, &headers, &form) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let open = match load(&state, &token).await {
         Ok(Some(open)) => open,
@@ -265,7 +294,7 @@ async fn accept(
 ) -> Response {
     let visit = match checked(&state, peer, &headers, &form) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let open = match load(&state, &token).await {
         Ok(Some(open)) => open,
@@ -401,7 +430,7 @@ async fn decline(
     Form(form): Form<InviteeForm>,
 ) -> Response {
     if let Err(refused) = checked(&state, peer, &headers, &form) {
-        return refused;
+        return refused.into_response();
     }
     let (hash, clock) = (token_hash(&token), state.clock.clone());
     match state
@@ -427,14 +456,10 @@ fn checked(
     peer: SocketAddr,
     headers: &HeaderMap,
     form: &InviteeForm,
-) -> std::result::Result<Visit, Response> {
+) -> std::result::Result<Visit, Refused> {
     let visit = visit(state, peer, headers)?;
     if visit.new_cookie || form.csrf != visit.csrf {
-        let body = layout(
-            "Page expired",
-            html! { h1 { "This page has expired" } p { "Open the link from your e-mail again." } },
-        );
-        return Err(respond(StatusCode::FORBIDDEN, None, body));
+        return Err(Refused::PageExpired);
     }
     Ok(visit)
 }
