@@ -150,6 +150,7 @@ async fn run_maintenance(state: AppState) {
             tracing::warn!(error = %e, "maintenance failed");
         }
         state.limits.forget_idle();
+        state.page_limiter.retain_recent();
     }
 }
 
