@@ -1,0 +1,470 @@
+//! The typed HTTP client of the Access API: a client-credentials token fetched on demand and
+//! refreshed before it expires (and once on a 401), an Idempotency-Key per logical write reused
+//! on every retry, retries with back-off for connection errors, 5xx and 429 (honouring
+//! Retry-After), timeouts, and every failure mapped to `ApiError`.
+
+mod error;
+
+use std::time::Duration;
+
+use invitedesk_model::{
+    App, Business, Invitation, InvitationStatus, InvitationUpdate, Me, NewInvitation, Page,
+    PermissionPolicy, Role, Subscription, TokenResponse, User, UserStatus, UserUpdate,
+};
+use reqwest::{header, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+pub use error::ApiError;
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Where and as whom to connect. The secret is held only in memory; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Connection {
+    pub base_url: String,
+    pub org_id: Uuid,
+    pub access_key_id: String,
+    pub api_secret: String,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("base_url", &self.base_url)
+            .field("org_id", &self.org_id)
+            .field("access_key_id", &self.access_key_id)
+            .field("api_secret", &"<hidden>")
+            .finish()
+    }
+}
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// The first wait; each further one doubles.
+    pub backoff: Duration,
+    /// A Retry-After longer than this is reported as `RateLimited` rather than waited out.
+    pub max_wait: Duration,
+    /// For one request, connection to last byte.
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            backoff: Duration::from_millis(250),
+            max_wait: Duration::from_secs(10),
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+struct Token {
+    value: String,
+    refresh_at: Instant,
+}
+
+/// Which invitations or users to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub page_size: Option<u32>,
+    pub next_token: Option<String>,
+    pub statuses: Vec<String>,
+    pub search: Option<String>,
+    pub modified_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ListQuery {
+    pub fn invitations(statuses: &[InvitationStatus]) -> Self {
+        Self {
+            statuses: statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+
+    pub fn users(statuses: &[UserStatus]) -> Self {
+        Self {
+            statuses: statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(size) = self.page_size {
+            pairs.push(("pageSize", size.to_string()));
+        }
+        if let Some(token) = &self.next_token {
+            pairs.push(("nextToken", token.clone()));
+        }
+        if !self.statuses.is_empty() {
+            pairs.push(("status", self.statuses.join(",")));
+        }
+        if let Some(search) = &self.search {
+            pairs.push(("search", search.clone()));
+        }
+        if let Some(since) = self.modified_since {
+            pairs.push((
+                "modifiedSince",
+                since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            ));
+        }
+        pairs
+    }
+}
+
+/// One request: what to send, and the key that makes retrying it safe.
+struct Call<'a> {
+    method: Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<&'a (dyn erased_body::Body + Sync)>,
+    idempotency_key: Option<String>,
+}
+
+/// Lets `Call` carry any serialisable body without being generic.
+mod erased_body {
+    pub trait Body {
+        fn to_json(&self) -> serde_json::Result<serde_json::Value>;
+    }
+    impl<T: serde::Serialize> Body for T {
+        fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+            serde_json::to_value(self)
+        }
+    }
+}
+
+pub struct ApiClient {
+    http: reqwest::Client,
+    connection: Connection,
+    token: Mutex<Option<Token>>,
+    policy: RetryPolicy,
+}
+
+impl ApiClient {
+    pub fn new(connection: Connection) -> Result<Self> {
+        Self::with_policy(connection, RetryPolicy::default())
+    }
+
+    pub fn with_policy(connection: Connection, policy: RetryPolicy) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(policy.timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("InviteDesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Server(format!("http client: {e}")))?;
+        Ok(Self {
+            http,
+            connection,
+            token: Mutex::new(None),
+            policy,
+        })
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// A token that is good for a while yet, fetched when there is none or it is near expiry.
+    async fn bearer(&self, renew: bool) -> Result<String> {
+        let mut token = self.token.lock().await;
+        if let Some(current) = token
+            .as_ref()
+            .filter(|t| !renew && t.refresh_at > Instant::now())
+        {
+            return Ok(current.value.clone());
+        }
+        let fetched = self.fetch_token().await?;
+        // Renew a tenth of the lifetime early (at most a minute), so no call carries a token
+        // that expires on the way.
+        let lifetime = Duration::from_secs(fetched.expires_in);
+        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        let value = fetched.access_token;
+        *token = Some(Token {
+            value: value.clone(),
+            refresh_at: Instant::now() + lifetime - margin,
+        });
+        Ok(value)
+    }
+
+    async fn fetch_token(&self) -> Result<TokenResponse> {
+        let c = &self.connection;
+        let url = format!("{}/oauth/token", c.base_url.trim_end_matches('/'));
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = self
+                .http
+                .post(&url)
+                .basic_auth(&c.access_key_id, Some(&c.api_secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await;
+            match sent {
+                Err(e) if attempt < self.policy.attempts => {
+                    tracing::debug!(error = %e, attempt, "token request failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Err(e) => return Err(ApiError::Offline(e.to_string())),
+                Ok(response) if response.status().is_success() => {
+                    return response
+                        .json()
+                        .await
+                        .map_err(|e| ApiError::Server(format!("token answer: {e}")));
+                }
+                Ok(response)
+                    if response.status().is_server_error() && attempt < self.policy.attempts =>
+                {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let body = response.text().await.unwrap_or_default();
+                    return Err(ApiError::from_answer(status, &body, None));
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.policy.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
+    }
+
+    async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
+        let url = format!(
+            "{}/organizations/{}{}",
+            self.connection.base_url.trim_end_matches('/'),
+            self.connection.org_id,
+            call.path
+        );
+        let body = call
+            .body
+            .map(|b| b.to_json())
+            .transpose()
+            .map_err(|e| ApiError::Server(format!("request body: {e}")))?;
+        let (mut attempt, mut renewed) = (0, false);
+        loop {
+            attempt += 1;
+            let token = self.bearer(false).await?;
+            let mut request = self
+                .http
+                .request(call.method.clone(), &url)
+                .bearer_auth(&token)
+                .query(&call.query);
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            if let Some(key) = &call.idempotency_key {
+                request = request.header("Idempotency-Key", key);
+            }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(e) if attempt < self.policy.attempts => {
+                    tracing::debug!(error = %e, attempt, "request failed; retrying with the same key");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => return Err(ApiError::Offline(e.to_string())),
+            };
+            let status = response.status();
+            if status.is_success() {
+                return response
+                    .json()
+                    .await
+                    .map_err(|e| ApiError::Server(format!("answer of {}: {e}", call.path)));
+            }
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let text = response.text().await.unwrap_or_default();
+            let may_retry = attempt < self.policy.attempts;
+            match status {
+                StatusCode::UNAUTHORIZED if !renewed => {
+                    // The token may have expired or been revoked early: fetch a new one, once.
+                    renewed = true;
+                    attempt -= 1;
+                    self.bearer(true).await?;
+                }
+                StatusCode::TOO_MANY_REQUESTS
+                    if may_retry
+                        && retry_after
+                            .is_some_and(|s| Duration::from_secs(s) <= self.policy.max_wait) =>
+                {
+                    tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(1))).await;
+                }
+                s if s.is_server_error() && may_retry => {
+                    tokio::time::sleep(self.backoff(attempt)).await
+                }
+                _ => return Err(ApiError::from_answer(status, &text, retry_after)),
+            }
+        }
+    }
+
+    fn get(path: String) -> Call<'static> {
+        Call {
+            method: Method::GET,
+            path,
+            query: Vec::new(),
+            body: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// A POST with a new Idempotency-Key: one logical action, however often it is retried.
+    fn post(path: String) -> Call<'static> {
+        Call {
+            method: Method::POST,
+            path,
+            query: Vec::new(),
+            body: None,
+            idempotency_key: Some(Uuid::new_v4().to_string()),
+        }
+    }
+
+    pub async fn me(&self) -> Result<Me> {
+        self.send(Self::get("/me".into())).await
+    }
+
+    pub async fn list_invitations(&self, query: &ListQuery) -> Result<Page<Invitation>> {
+        self.send(Call {
+            query: query.pairs(),
+            ..Self::get("/invitations".into())
+        })
+        .await
+    }
+
+    pub async fn invitation(&self, id: Uuid) -> Result<Invitation> {
+        self.send(Self::get(format!("/invitations/{id}"))).await
+    }
+
+    pub async fn create_invitation(&self, invitation: &NewInvitation) -> Result<Invitation> {
+        self.send(Call {
+            body: Some(invitation),
+            ..Self::post("/invitations".into())
+        })
+        .await
+    }
+
+    pub async fn update_invitation(
+        &self,
+        id: Uuid,
+        update: &InvitationUpdate,
+    ) -> Result<Invitation> {
+        let call = Call {
+            method: Method::PUT,
+            body: Some(update),
+            ..Self::get(format!("/invitations/{id}"))
+        };
+        self.send(call).await
+    }
+
+    pub async fn resend_invitation(&self, id: Uuid) -> Result<Invitation> {
+        self.send(Self::post(format!("/invitations/{id}/resend")))
+            .await
+    }
+
+    pub async fn revoke_invitation(&self, id: Uuid) -> Result<Invitation> {
+        self.send(Self::post(format!("/invitations/{id}/revoke")))
+            .await
+    }
+
+    pub async fn delete_invitation(&self, id: Uuid) -> Result<Invitation> {
+        self.send(Call {
+            method: Method::DELETE,
+            ..Self::get(format!("/invitations/{id}"))
+        })
+        .await
+    }
+
+    pub async fn list_users(&self, query: &ListQuery) -> Result<Page<User>> {
+        self.send(Call {
+            query: query.pairs(),
+            ..Self::get("/users".into())
+        })
+        .await
+    }
+
+    pub async fn user(&self, id: Uuid) -> Result<User> {
+        self.send(Self::get(format!("/users/{id}"))).await
+    }
+
+    pub async fn update_user(&self, id: Uuid, update: &UserUpdate) -> Result<User> {
+        self.send(Call {
+            method: Method::PUT,
+            body: Some(update),
+            ..Self::get(format!("/users/{id}"))
+        })
+        .await
+    }
+
+    pub async fn inactivate_user(&self, id: Uuid) -> Result<User> {
+        self.send(Self::post(format!("/users/{id}/inactivate")))
+            .await
+    }
+
+    pub async fn reactivate_user(&self, id: Uuid) -> Result<User> {
+        self.send(Self::post(format!("/users/{id}/reactivate")))
+            .await
+    }
+
+    pub async fn delete_user(&self, id: Uuid) -> Result<User> {
+        self.send(Call {
+            method: Method::DELETE,
+            ..Self::get(format!("/users/{id}"))
+        })
+        .await
+    }
+
+    pub async fn permission_policies(&self) -> Result<Vec<PermissionPolicy>> {
+        self.whole("/permissionpolicies".into()).await
+    }
+
+    pub async fn businesses(&self) -> Result<Vec<Business>> {
+        self.whole("/businesses".into()).await
+    }
+
+    pub async fn apps(&self, business_id: Uuid) -> Result<Vec<App>> {
+        self.whole(format!("/businesses/{business_id}/apps")).await
+    }
+
+    pub async fn subscriptions(&self, app_id: Uuid) -> Result<Vec<Subscription>> {
+        self.whole(format!("/apps/{app_id}/subscriptions")).await
+    }
+
+    pub async fn roles(&self, app_id: Uuid) -> Result<Vec<Role>> {
+        self.whole(format!("/apps/{app_id}/roles")).await
+    }
+
+    /// Every subscription of the organisation with its seats.
+    pub async fn all_subscriptions(&self) -> Result<Vec<Subscription>> {
+        self.whole("/subscriptions".into()).await
+    }
+
+    /// Every item of a list, following `nextToken`.
+    async fn whole<T: DeserializeOwned>(&self, path: String) -> Result<Vec<T>> {
+        let mut items = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let query = next.iter().map(|t| ("nextToken", t.clone())).collect();
+            let page: Page<T> = self
+                .send(Call {
+                    query,
+                    ..Self::get(path.clone())
+                })
+                .await?;
+            items.extend(page.data);
+            match page.next_token {
+                Some(token) => next = Some(token),
+                None => return Ok(items),
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Everything the InviteDesk desktop app does except drawing. It knows nothing of Tauri, so all
+//! of it is tested with plain `cargo test` against the real reference server.
+
+pub mod api;
+
+pub use api::{ApiClient, ApiError, Connection};
