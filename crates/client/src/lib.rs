@@ -2,5 +2,9 @@
 //! of it is tested with plain `cargo test` against the real reference server.
 
 pub mod api;
+pub mod cache;
+pub mod queries;
+pub mod sync;
 
 pub use api::{ApiClient, ApiError, Connection};
+pub use cache::Cache;

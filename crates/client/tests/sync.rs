@@ -1,0 +1,301 @@
+//! Sync into the cache and the tables' queries over it, against the real server.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use invitedesk_client::api::{ListQuery, RetryPolicy};
+use invitedesk_client::cache::List;
+use invitedesk_client::queries::{self, SortColumn, Window};
+use invitedesk_client::sync::{sync, SyncError};
+use invitedesk_client::{ApiClient, ApiError, Cache, Connection};
+use invitedesk_model::{Invitation, InvitationStatus, NewInvitation};
+use invitedesk_server::demo;
+use invitedesk_server::{start, Config, RunningServer};
+
+struct World {
+    server: RunningServer,
+    api: ApiClient,
+    cache: Mutex<Cache>,
+    dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(Config::for_database(dir.path().join("server.db")))
+        .await
+        .unwrap();
+    let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
+    let org = &demo.organizations[0];
+    let admin = &org.principals["admin"];
+    let connection = Connection {
+        base_url: server.base_url(),
+        org_id: org.org_id,
+        access_key_id: admin.access_key_id.clone(),
+        api_secret: admin.api_secret.clone(),
+    };
+    let policy = RetryPolicy {
+        attempts: 2,
+        backoff: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let api = ApiClient::with_policy(connection, policy).unwrap();
+    let cache = Mutex::new(Cache::open(&dir.path().join("profile/cache.db")).unwrap());
+    World {
+        server,
+        api,
+        cache,
+        dir,
+    }
+}
+
+async fn everything(api: &ApiClient) -> Vec<Invitation> {
+    let mut all = Vec::new();
+    let mut next = None;
+    loop {
+        let page = api
+            .list_invitations(&ListQuery {
+                page_size: Some(200),
+                next_token: next,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        all.extend(page.data);
+        match page.next_token {
+            Some(t) => next = Some(t),
+            None => return all,
+        }
+    }
+}
+
+async fn person(api: &ApiClient, email: &str, first_name: &str) -> NewInvitation {
+    let policy = api.permission_policies().await.unwrap()[0].id;
+    NewInvitation {
+        email: email.into(),
+        first_name: Some(first_name.into()),
+        last_name: Some("Synced".into()),
+        contact_number: Some("+1 555 0100".into()),
+        permission_policy_ids: vec![policy],
+        ..Default::default()
+    }
+}
+
+fn window(cache: &Mutex<Cache>, window: &Window) -> queries::WindowRows {
+    queries::invitation_window(&cache.lock().unwrap(), window, chrono::Utc::now()).unwrap()
+}
+
+#[tokio::test]
+async fn a_full_sync_then_an_incremental_one_keep_the_cache_equal_to_the_server() {
+    let w = world().await;
+    let mut seen = Vec::new();
+    let report = sync(&w.api, &w.cache, |p| seen.push(p)).await.unwrap();
+    assert!(report.full);
+    let server_rows = everything(&w.api).await;
+    assert_eq!(report.invitations, server_rows.len() as u64);
+    assert!(
+        seen.iter().any(|p| p.list == List::Users && p.done > 0),
+        "progress reported"
+    );
+    let all = window(
+        &w.cache,
+        &Window {
+            limit: 1000,
+            ..Default::default()
+        },
+    );
+    assert_eq!(all.total, server_rows.len() as u64);
+
+    let created = w
+        .api
+        .create_invitation(&person(&w.api, "delta@example.com", "Delta").await)
+        .await
+        .unwrap();
+    let revoked = server_rows
+        .iter()
+        .find(|i| i.status == Some(InvitationStatus::Pending))
+        .unwrap();
+    w.api.revoke_invitation(revoked.id).await.unwrap();
+    let deleted = server_rows
+        .iter()
+        .find(|i| i.status == Some(InvitationStatus::Declined))
+        .unwrap();
+    w.api.delete_invitation(deleted.id).await.unwrap();
+
+    let again = sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    assert!(!again.full);
+    assert!(
+        again.invitations >= 3 && again.invitations <= 4,
+        "only the changes: {again:?}"
+    );
+    let cached = window(
+        &w.cache,
+        &Window {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .rows;
+    let status_of = |id| cached.iter().find(|i| i.id == id).and_then(|i| i.status);
+    assert_eq!(status_of(created.id), Some(InvitationStatus::Pending));
+    assert_eq!(status_of(revoked.id), Some(InvitationStatus::Revoked));
+    assert_eq!(status_of(deleted.id), None, "the tombstone removed it");
+    let mut server_ids: Vec<_> = everything(&w.api).await.iter().map(|i| i.id).collect();
+    let mut cache_ids: Vec<_> = cached.iter().map(|i| i.id).collect();
+    server_ids.sort();
+    cache_ids.sort();
+    assert_eq!(cache_ids, server_ids);
+
+    let idle = sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    assert_eq!(
+        (idle.invitations, idle.users),
+        (0, 0),
+        "nothing changed, nothing applied"
+    );
+}
+
+#[tokio::test]
+async fn with_the_server_gone_the_cache_still_answers_and_the_sync_error_is_kept() {
+    let w = world().await;
+    sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    let before = window(
+        &w.cache,
+        &Window {
+            statuses: vec![InvitationStatus::Pending],
+            limit: 50,
+            ..Default::default()
+        },
+    );
+    let World {
+        server,
+        api,
+        cache,
+        dir: _dir,
+    } = w;
+    server.stop().await;
+    assert!(matches!(
+        sync(&api, &cache, |_| {}).await.unwrap_err(),
+        SyncError::Api(ApiError::Offline(_))
+    ));
+    let after = window(
+        &cache,
+        &Window {
+            statuses: vec![InvitationStatus::Pending],
+            limit: 50,
+            ..Default::default()
+        },
+    );
+    assert_eq!(after, before);
+    let state = cache.lock().unwrap().sync_state(List::Invitations).unwrap();
+    assert!(state.last_error.is_some() && state.last_success.is_some());
+}
+
+#[tokio::test]
+async fn the_table_window_filters_searches_sorts_and_pages_from_the_cache() {
+    let w = world().await;
+    for (i, name) in ["Zed", "Amy", "Mia"].iter().enumerate() {
+        w.api
+            .create_invitation(&person(&w.api, &format!("window{i}@example.com"), name).await)
+            .await
+            .unwrap();
+    }
+    sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    let found = window(
+        &w.cache,
+        &Window {
+            statuses: vec![InvitationStatus::Pending],
+            search: Some("WINDOW".into()),
+            sort: SortColumn::Name,
+            limit: 2,
+            ..Default::default()
+        },
+    );
+    assert_eq!(found.total, 3);
+    let names: Vec<_> = found
+        .rows
+        .iter()
+        .filter_map(|i| i.first_name.clone())
+        .collect();
+    assert_eq!(names, vec!["Amy", "Mia"]);
+    let next = window(
+        &w.cache,
+        &Window {
+            search: Some("window".into()),
+            sort: SortColumn::Name,
+            offset: 2,
+            limit: 2,
+            ..Default::default()
+        },
+    );
+    assert_eq!(next.rows[0].first_name.as_deref(), Some("Zed"));
+
+    let counts = queries::counts_by_status(&w.cache.lock().unwrap(), chrono::Utc::now()).unwrap();
+    let server_rows = everything(&w.api).await;
+    for status in InvitationStatus::ALL {
+        let expected = server_rows
+            .iter()
+            .filter(|i| i.status == Some(status))
+            .count() as u64;
+        assert_eq!(counts[status.as_str()], expected, "{status:?}");
+    }
+    let prefix =
+        queries::find_by_email_prefix(&w.cache.lock().unwrap(), "Window1", 10, chrono::Utc::now())
+            .unwrap();
+    assert_eq!(
+        prefix
+            .iter()
+            .map(|i| i.email.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["window1@example.com"]
+    );
+}
+
+#[tokio::test]
+async fn csv_export_is_rfc4180_and_formulas_cannot_run() {
+    let w = world().await;
+    w.api
+        .create_invitation(
+            &person(
+                &w.api,
+                "formula@example.com",
+                "=HYPERLINK(\"http://x\",\"y\")",
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    let mut out = Vec::new();
+    let filter = Window {
+        search: Some("formula@".into()),
+        ..Default::default()
+    };
+    let rows = queries::export_csv(
+        &w.cache.lock().unwrap(),
+        &filter,
+        chrono::Utc::now(),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(rows, 1);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "E-mail,First name,Last name,Status,Access end,Expires,Last sent,Created,Created by"
+    );
+    assert!(
+        lines[1].starts_with(
+            "formula@example.com,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Synced,Pending,"
+        ),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn the_cache_file_stays_where_the_profile_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/profile/cache.db");
+    Cache::open(&path).unwrap();
+    assert!(path.exists());
+}
