@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod creds;
 pub mod queries;
 pub mod sync;
 
