@@ -33,6 +33,14 @@ impl Clock {
         DateTime::from_timestamp_micros(micros).unwrap_or_default()
     }
 
+    /// `count` consecutive modification times at once, for a bulk insert; answers the first.
+    pub fn stamps(&self, count: u32) -> DateTime<Utc> {
+        let mut last = self.last_stamp.lock().unwrap_or_else(|e| e.into_inner());
+        let first = self.now().timestamp_micros().max(*last + 1);
+        *last = first + i64::from(count.max(1)) - 1;
+        DateTime::from_timestamp_micros(first).unwrap_or_default()
+    }
+
     /// After a restart, stamps must stay above those already stored.
     pub fn resume_after(&self, stored_micros: i64) {
         let mut last = self.last_stamp.lock().unwrap_or_else(|e| e.into_inner());
