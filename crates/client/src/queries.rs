@@ -35,6 +35,7 @@ impl SortColumn {
             SortColumn::Email => "email",
             SortColumn::Name => "name",
             SortColumn::Status => "effective_status",
+            // The others are plain columns, so SQLite can walk an index for them.
             SortColumn::AccessEnd => "dt_end_access",
             SortColumn::Expires => "dt_expiry",
             SortColumn::LastSent => "dt_last_sent",
@@ -71,7 +72,7 @@ fn filter(window: &Window, now: DateTime<Utc>) -> (String, Vec<(String, Value)>)
         let names: Vec<String> = (0..window.statuses.len())
             .map(|i| format!(":s{i}"))
             .collect();
-        clauses.push(format!("effective_status IN ({})", names.join(", ")));
+        clauses.push(format!("({EFFECTIVE_STATUS}) IN ({})", names.join(", ")));
         for (name, status) in names.into_iter().zip(&window.statuses) {
             params.push((name, Value::Text(status.as_str().into())));
         }
@@ -106,23 +107,28 @@ fn with_status(record: &str, status: &str) -> Result<Invitation> {
     Ok(invitation)
 }
 
-fn as_refs(params: &[(String, Value)]) -> Vec<(&str, &dyn rusqlite::ToSql)> {
+/// The parameters `sql` names (a count without a status filter does not use `:now`).
+fn as_refs<'a>(
+    sql: &str,
+    params: &'a [(String, Value)],
+) -> Vec<(&'a str, &'a dyn rusqlite::ToSql)> {
     params
         .iter()
-        .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
+        .filter(|(name, _)| sql.contains(name.as_str()))
+        .map(|(name, value)| (name.as_str(), value as &dyn rusqlite::ToSql))
         .collect()
 }
 
 pub fn invitation_window(cache: &Cache, window: &Window, now: DateTime<Utc>) -> Result<WindowRows> {
     let (clause, mut params) = filter(window, now);
-    let source = format!("(SELECT *, {EFFECTIVE_STATUS} AS effective_status FROM invitations)");
     let conn = cache.connection();
+    let count = format!("SELECT count(*) FROM invitations WHERE {clause}");
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM {source} WHERE {clause}"))?
-        .query_row(as_refs(&params).as_slice(), |r| r.get(0))?;
+        .prepare_cached(&count)?
+        .query_row(as_refs(&count, &params).as_slice(), |r| r.get(0))?;
     let direction = if window.descending { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT record, effective_status FROM {source} WHERE {clause}
+        "SELECT record, {EFFECTIVE_STATUS} AS effective_status FROM invitations WHERE {clause}
          ORDER BY {} {direction} NULLS LAST, id {direction} LIMIT :limit OFFSET :offset",
         window.sort.sql()
     );
@@ -130,7 +136,7 @@ pub fn invitation_window(cache: &Cache, window: &Window, now: DateTime<Utc>) -> 
     params.push((":offset".into(), Value::Integer(i64::from(window.offset))));
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = Vec::new();
-    let mut cursor = statement.query(as_refs(&params).as_slice())?;
+    let mut cursor = statement.query(as_refs(&sql, &params).as_slice())?;
     while let Some(row) = cursor.next()? {
         rows.push(with_status(
             &row.get::<_, String>(0)?,
