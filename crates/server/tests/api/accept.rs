@@ -467,12 +467,8 @@ async fn codes_go_through_the_sms_gateway_webhook_when_one_is_configured() {
         .await
         .ok();
     admin.delivered(created.id).await;
-    let mail = std::fs::read_dir(app.dir.path().join("mail"))
-        .unwrap()
-        .map(|f| f.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "eml"))
-        .unwrap();
-    let token = invite_token(&std::fs::read_to_string(mail).unwrap());
+    let mail = app.newest_mail();
+    let token = invite_token(&mail);
     let mut invitee = Invitee::new(&app, &token);
     invitee.open().await;
     invitee
@@ -522,12 +518,8 @@ async fn a_gateway_that_refuses_is_shown_at_the_mobile_field() {
         .await
         .ok();
     admin.delivered(created.id).await;
-    let mail = std::fs::read_dir(app.dir.path().join("mail"))
-        .unwrap()
-        .map(|f| f.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "eml"))
-        .unwrap();
-    let mut invitee = Invitee::new(&app, &invite_token(&std::fs::read_to_string(mail).unwrap()));
+    let mail = app.newest_mail();
+    let mut invitee = Invitee::new(&app, &invite_token(&mail));
     invitee.open().await;
     let page = invitee
         .post(

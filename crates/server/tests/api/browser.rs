@@ -59,12 +59,8 @@ async fn an_invitee_accepts_in_a_real_browser() {
         .await
         .ok();
     admin.delivered(created.id).await;
-    let mail = std::fs::read_dir(app.dir.path().join("mail"))
-        .unwrap()
-        .map(|f| f.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "eml"))
-        .unwrap();
-    let message = decoded(&std::fs::read_to_string(mail).unwrap());
+    let mail = app.newest_mail();
+    let message = decoded(&mail);
     let start = message
         .find(&format!("{}/invite/", app.base_url()))
         .unwrap();

@@ -75,6 +75,18 @@ impl TestApp {
         }
     }
 
+    /// The newest `.eml` the server wrote (with no SMTP host set), as text. File names start
+    /// with the zero-padded outbox id, so the last in name order is the newest.
+    pub fn newest_mail(&self) -> String {
+        let newest = std::fs::read_dir(self.dir.path().join("mail"))
+            .expect("a mail folder")
+            .map(|f| f.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .max()
+            .expect("a delivered mail");
+        std::fs::read_to_string(newest).unwrap()
+    }
+
     pub async fn admin(&self) -> Session {
         self.session(0, "admin").await
     }
