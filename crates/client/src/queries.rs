@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
+use invitedesk_model::search::like_pattern;
 use invitedesk_model::{Invitation, InvitationStatus};
 use rusqlite::types::Value;
 
@@ -84,21 +85,9 @@ fn filter(window: &Window, now: DateTime<Utc>) -> (String, Vec<(String, Value)>)
         .filter(|s| !s.is_empty())
     {
         clauses.push("search_text LIKE :search ESCAPE '\\'".into());
-        params.push((":search".into(), Value::Text(like_anywhere(search))));
+        params.push((":search".into(), Value::Text(like_pattern(search))));
     }
     (clauses.join(" AND "), params)
-}
-
-fn like_anywhere(search: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in search.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 fn with_status(record: &str, status: &str) -> Result<Invitation> {

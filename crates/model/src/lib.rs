@@ -7,6 +7,7 @@ pub mod invitation;
 pub mod page;
 pub mod permission;
 pub mod principal;
+pub mod search;
 pub mod token;
 pub mod user;
 pub mod validate;

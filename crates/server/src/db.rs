@@ -264,25 +264,4 @@ pub fn id_list_json(ids: &[Uuid]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
-/// What `search=` matches against: e-mail and name, lower-cased, in one column.
-pub fn search_text(email: &str, first_name: Option<&str>, last_name: Option<&str>) -> String {
-    format!(
-        "{email} {} {}",
-        first_name.unwrap_or(""),
-        last_name.unwrap_or("")
-    )
-    .to_lowercase()
-}
-
-/// `search=` as a LIKE pattern that matches the text anywhere, with LIKE's wildcards escaped.
-pub fn like_pattern(search: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in search.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
+pub use invitedesk_model::search::{like_pattern, search_text};

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use invitedesk_model::search::search_text;
 use invitedesk_model::{Invitation, InvitationStatus, User};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -200,7 +201,7 @@ fn put_invitation(conn: &Connection, invitation: &Invitation) -> Result<()> {
         micros(invitation.dt_created),
         micros(invitation.dt_last_modified),
         micros(invitation.dt_last_sent),
-        format!("{email} {name}").to_lowercase(),
+        search_text(&email, invitation.first_name.as_deref(), invitation.last_name.as_deref()),
         serde_json::to_string(invitation)?,
     ])?;
     Ok(())
@@ -228,7 +229,7 @@ fn put_user(conn: &Connection, user: &User) -> Result<()> {
         micros(user.dt_end_access),
         micros(user.dt_created),
         micros(user.dt_last_modified),
-        format!("{email} {name}").to_lowercase(),
+        search_text(&email, user.first_name.as_deref(), user.last_name.as_deref()),
         serde_json::to_string(user)?,
     ])?;
     Ok(())

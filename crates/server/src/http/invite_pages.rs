@@ -197,6 +197,23 @@ async fn show(
     }
 }
 
+/// A form posted on a live link: its CSRF token checked and its invitation loaded; else the
+/// answer to give instead.
+async fn form_on_live_link(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    form: &InviteeForm,
+    token: &str,
+) -> std::result::Result<(Visit, OpenInvitation), Box<Response>> {
+    let visit = checked(state, peer, headers, form).map_err(|r| Box::new(r.into_response()))?;
+    match load(state, token).await {
+        Ok(Some(open)) => Ok((visit, open)),
+        Ok(None) => Err(Box::new(invalid())),
+        Err(e) => Err(Box::new(failure(e))),
+    }
+}
+
 /// Where the invitee is in accepting.
 enum Step {
     Start,
@@ -215,14 +232,9 @@ async fn send_code(
     headers: HeaderMap,
     Form(form): Form<InviteeForm>,
 ) -> Response {
-    let visit = match checked(&state, peer, &headers, &form) {
-        Ok(v) => v,
-        Err(refused) => return refused.into_response(),
-    };
-    let open = match load(&state, &token).await {
-        Ok(Some(open)) => open,
-        Ok(None) => return invalid(),
-        Err(e) => return failure(e),
+    let (visit, open) = match form_on_live_link(&state, peer, &headers, &form, &token).await {
+        Ok(found) => found,
+        Err(answer) => return *answer,
     };
     let errors: Vec<FieldError> = [
         validate::name("firstName", Some(&form.first_name), true).err(),
@@ -292,14 +304,9 @@ async fn accept(
     headers: HeaderMap,
     Form(form): Form<InviteeForm>,
 ) -> Response {
-    let visit = match checked(&state, peer, &headers, &form) {
-        Ok(v) => v,
-        Err(refused) => return refused.into_response(),
-    };
-    let open = match load(&state, &token).await {
-        Ok(Some(open)) => open,
-        Ok(None) => return invalid(),
-        Err(e) => return failure(e),
+    let (visit, open) = match form_on_live_link(&state, peer, &headers, &form, &token).await {
+        Ok(found) => found,
+        Err(answer) => return *answer,
     };
     let acceptor = match &open.account {
         Some((account, hash)) => {

@@ -457,20 +457,21 @@ async fn sms_gateway(
     (url, kept)
 }
 
+/// Invites `email` on an app that writes its mail as files, and opens the link from the mail.
+async fn invited_through_mail_file(app: &TestApp, email: &str) -> Invitee {
+    let admin = app.admin().await;
+    let created: Invitation = admin.invite(&admin.new_person(email).await).await.ok();
+    admin.delivered(created.id).await;
+    let mut invitee = Invitee::new(app, &invite_token(&app.newest_mail()));
+    invitee.open().await;
+    invitee
+}
+
 #[tokio::test]
 async fn codes_go_through_the_sms_gateway_webhook_when_one_is_configured() {
     let (url, received) = sms_gateway(true).await;
     let app = spawn_app_with(|c| c.sms_webhook_url = Some(url)).await;
-    let admin = app.admin().await;
-    let created: Invitation = admin
-        .invite(&admin.new_person("texted@example.com").await)
-        .await
-        .ok();
-    admin.delivered(created.id).await;
-    let mail = app.newest_mail();
-    let token = invite_token(&mail);
-    let mut invitee = Invitee::new(&app, &token);
-    invitee.open().await;
+    let invitee = invited_through_mail_file(&app, "texted@example.com").await;
     invitee
         .post(
             "code",
@@ -512,15 +513,7 @@ async fn codes_go_through_the_sms_gateway_webhook_when_one_is_configured() {
 async fn a_gateway_that_refuses_is_shown_at_the_mobile_field() {
     let (url, _) = sms_gateway(false).await;
     let app = spawn_app_with(|c| c.sms_webhook_url = Some(url)).await;
-    let admin = app.admin().await;
-    let created: Invitation = admin
-        .invite(&admin.new_person("unlucky@example.com").await)
-        .await
-        .ok();
-    admin.delivered(created.id).await;
-    let mail = app.newest_mail();
-    let mut invitee = Invitee::new(&app, &invite_token(&mail));
-    invitee.open().await;
+    let invitee = invited_through_mail_file(&app, "unlucky@example.com").await;
     let page = invitee
         .post(
             "code",
