@@ -2,7 +2,7 @@
 //! page, a full sync into an empty cache (same pages, also applied), an incremental sync with
 //! nothing changed, a table window and a find by e-mail prefix. `cargo bench -p invitedesk-client`.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -62,7 +62,9 @@ async fn main() {
         &format!("{downloaded} invitations"),
     );
 
-    let cache = Mutex::new(Cache::open(&dir.path().join("cache.db")).unwrap());
+    let cache = Arc::new(Mutex::new(
+        Cache::open(&dir.path().join("cache.db")).unwrap(),
+    ));
     let started = Instant::now();
     let full = sync(&api, &cache, |_| {}).await.unwrap();
     let full_time = started.elapsed();

@@ -4,12 +4,12 @@
 //! nothing changed, a sync is one request per list.
 
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use invitedesk_model::{Invitation, Page, User};
 
-use crate::api::{ApiClient, ApiError, ListQuery};
+use crate::api::{ApiClient, ApiError, ListQuery, Received};
 use crate::cache::{Cache, CacheError, List};
 
 pub const PAGE_SIZE: u32 = 200;
@@ -42,6 +42,12 @@ trait Modified {
     fn modified(&self) -> Option<DateTime<Utc>>;
 }
 
+impl<T: Modified> Modified for Received<T> {
+    fn modified(&self) -> Option<DateTime<Utc>> {
+        self.value.modified()
+    }
+}
+
 impl Modified for Invitation {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.dt_last_modified
@@ -54,17 +60,24 @@ impl Modified for User {
     }
 }
 
+/// The cache as the app shares it between its sync task and its table reads.
+pub type SharedCache = Arc<Mutex<Cache>>;
+
+/// Pages fetched before they are applied together in one transaction: fewer, larger commits
+/// write each index page to the WAL once per group rather than once per page.
+const PAGES_PER_BATCH: usize = 25;
+
 pub async fn sync(
     api: &ApiClient,
-    cache: &Mutex<Cache>,
+    cache: &SharedCache,
     mut progress: impl FnMut(Progress),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let (invitations, full) = sync_list(
         cache,
         List::Invitations,
-        |query| async move { api.list_invitations(&query).await },
-        |c, batch, cursor| c.apply_invitations(batch, cursor),
+        |query| async move { api.list_invitations_received(&query).await },
+        Cache::apply_invitations,
         &mut progress,
     )
     .await?;
@@ -73,8 +86,8 @@ pub async fn sync(
     let (users, full) = sync_list(
         cache,
         List::Users,
-        |query| async move { api.list_users(&query).await },
-        |c, batch, cursor| c.apply_users(batch, cursor),
+        |query| async move { api.list_users_received(&query).await },
+        Cache::apply_users,
         &mut progress,
     )
     .await?;
@@ -89,44 +102,131 @@ fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+type Apply<T> = fn(&mut Cache, &[T], Option<DateTime<Utc>>) -> Result<(), CacheError>;
+
+/// Records fetched and not yet applied, with the cursor they bring the list to.
+struct Batch<T> {
+    records: Vec<T>,
+    cursor: Option<DateTime<Utc>>,
+}
+
+/// Syncs one list from its cursor; a first, full sync into an empty table builds the query
+/// indexes once at the end.
 async fn sync_list<T, Fetch, Fut>(
-    cache: &Mutex<Cache>,
+    cache: &SharedCache,
     list: List,
     fetch: Fetch,
-    apply: impl Fn(&mut Cache, &[T], Option<DateTime<Utc>>) -> Result<(), CacheError>,
+    apply: Apply<T>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<(u64, bool), SyncError>
 where
-    T: Modified,
+    T: Modified + Send + 'static,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
     let state = lock(cache).sync_state(list)?;
     let full = state.full_sync_done.is_none();
-    let mut cursor = state.cursor.unwrap_or(DateTime::UNIX_EPOCH);
+    if full {
+        lock(cache).drop_indexes_if_empty(list)?;
+    }
+    let outcome = fetch_and_apply(cache, list, state.cursor, fetch, apply, progress).await;
+    lock(cache).build_indexes(list)?;
+    let done = outcome?;
+    lock(cache).record_outcome(list, Ok(full), Utc::now())?;
+    Ok((done, full))
+}
+
+/// Every page from `cursor` on, applied; the number of records applied. Fetches batch N+1
+/// while batch N is written into the cache on a blocking thread, so a full sync costs little
+/// more than its download.
+async fn fetch_and_apply<T, Fetch, Fut>(
+    cache: &SharedCache,
+    list: List,
+    cursor: Option<DateTime<Utc>>,
+    fetch: Fetch,
+    apply: Apply<T>,
+    progress: &mut impl FnMut(Progress),
+) -> Result<u64, SyncError>
+where
+    T: Modified + Send + 'static,
+    Fetch: Fn(ListQuery) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let mut next = Some(cursor.unwrap_or(DateTime::UNIX_EPOCH));
+    let mut ready: Option<Batch<T>> = None;
     let mut done = 0;
     loop {
-        let query = ListQuery {
-            page_size: Some(PAGE_SIZE),
-            modified_since: Some(cursor),
-            ..Default::default()
-        };
-        let page = match fetch(query).await {
-            Ok(page) => page,
+        let fetching = fetch_batch(&fetch, next);
+        let applying = apply_batch(cache, apply, ready.take());
+        let (fetched, applied) = tokio::join!(fetching, applying);
+        let applied = applied?;
+        if applied > 0 {
+            done += applied;
+            progress(Progress { list, done });
+        }
+        match fetched {
+            Ok((batch, more)) => {
+                next = more;
+                if batch.records.is_empty() && next.is_none() {
+                    break;
+                }
+                ready = Some(batch);
+            }
             Err(e) => {
                 lock(cache).record_outcome(list, Err(&e.to_string()), Utc::now())?;
                 return Err(e.into());
             }
-        };
-        let last = page.data.iter().rev().find_map(Modified::modified);
-        apply(&mut lock(cache), &page.data, last)?;
-        done += page.data.len() as u64;
-        progress(Progress { list, done });
-        match (page.next_token, last) {
-            (Some(_), Some(last)) => cursor = last,
-            _ => break,
         }
     }
-    lock(cache).record_outcome(list, Ok(full), Utc::now())?;
-    Ok((done, full))
+    Ok(done)
+}
+
+/// Up to `PAGES_PER_BATCH` pages from `cursor` on, and the cursor to go on from, if there is
+/// more.
+async fn fetch_batch<T, Fetch, Fut>(
+    fetch: &Fetch,
+    cursor: Option<DateTime<Utc>>,
+) -> Result<(Batch<T>, Option<DateTime<Utc>>), ApiError>
+where
+    T: Modified,
+    Fetch: Fn(ListQuery) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let mut batch = Batch {
+        records: Vec::new(),
+        cursor: None,
+    };
+    let mut next = cursor;
+    for _ in 0..PAGES_PER_BATCH {
+        let Some(since) = next else { break };
+        let page = fetch(ListQuery {
+            page_size: Some(PAGE_SIZE),
+            modified_since: Some(since),
+            ..Default::default()
+        })
+        .await?;
+        let last = page.data.iter().rev().find_map(Modified::modified);
+        batch.records.extend(page.data);
+        batch.cursor = last.or(batch.cursor);
+        next = match (page.next_token, last) {
+            (Some(_), Some(last)) => Some(last),
+            _ => None,
+        };
+    }
+    Ok((batch, next))
+}
+
+/// Writes `batch` and its cursor in one transaction off the async threads; the number applied.
+async fn apply_batch<T: Send + 'static>(
+    cache: &SharedCache,
+    apply: Apply<T>,
+    batch: Option<Batch<T>>,
+) -> Result<u64, SyncError> {
+    let Some(batch) = batch else { return Ok(0) };
+    let cache = Arc::clone(cache);
+    let applied = batch.records.len() as u64;
+    tokio::task::spawn_blocking(move || apply(&mut lock(&cache), &batch.records, batch.cursor))
+        .await
+        .map_err(|e| CacheError::Io(std::io::Error::other(e)))??;
+    Ok(applied)
 }

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use invitedesk_client::sync::sync;
 use invitedesk_client::{ApiClient, Cache, Connection};
@@ -66,7 +66,7 @@ async fn a_sync_killed_half_way_leaves_a_sound_cache_and_the_next_sync_completes
         api_secret: admin.api_secret.clone(),
     };
     let api = ApiClient::new(connection).unwrap();
-    let cache = Mutex::new(Cache::open(&cache_path).unwrap());
+    let cache = Arc::new(Mutex::new(Cache::open(&cache_path).unwrap()));
     let resumed = sync(&api, &cache, |_| {}).await.unwrap();
     assert!(
         resumed.invitations < u64::from(BULK) + 50,

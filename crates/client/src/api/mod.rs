@@ -19,6 +19,22 @@ use uuid::Uuid;
 
 pub use error::ApiError;
 
+/// A record as typed, and the JSON text it was read from: the cache stores the text, so
+/// nothing the server sent is lost and nothing is serialised again.
+#[derive(Debug, Clone)]
+pub struct Received<T> {
+    pub value: T,
+    pub json: Box<serde_json::value::RawValue>,
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Received<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let value = serde_json::from_str(json.get()).map_err(serde::de::Error::custom)?;
+        Ok(Self { value, json })
+    }
+}
+
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// Where and as whom to connect. The secret is held only in memory; `Debug` never shows it.
@@ -341,6 +357,18 @@ impl ApiClient {
         .await
     }
 
+    /// A page of invitations each with the JSON the server sent, which the cache keeps as is.
+    pub async fn list_invitations_received(
+        &self,
+        query: &ListQuery,
+    ) -> Result<Page<Received<Invitation>>> {
+        self.send(Call {
+            query: query.pairs(),
+            ..Self::get("/invitations".into())
+        })
+        .await
+    }
+
     pub async fn invitation(&self, id: Uuid) -> Result<Invitation> {
         self.send(Self::get(format!("/invitations/{id}"))).await
     }
@@ -385,6 +413,15 @@ impl ApiClient {
     }
 
     pub async fn list_users(&self, query: &ListQuery) -> Result<Page<User>> {
+        self.send(Call {
+            query: query.pairs(),
+            ..Self::get("/users".into())
+        })
+        .await
+    }
+
+    /// A page of users each with the JSON the server sent, which the cache keeps as is.
+    pub async fn list_users_received(&self, query: &ListQuery) -> Result<Page<Received<User>>> {
         self.send(Call {
             query: query.pairs(),
             ..Self::get("/users".into())

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use invitedesk_client::sync::sync;
 use invitedesk_client::{ApiClient, Cache, Connection};
@@ -27,7 +27,9 @@ async fn run() -> Result<(), String> {
         api_secret: variable("INVITEDESK_API_SECRET")?,
     };
     let api = ApiClient::new(connection).map_err(|e| e.to_string())?;
-    let cache = Mutex::new(Cache::open(std::path::Path::new(&path)).map_err(|e| e.to_string())?);
+    let cache = Arc::new(Mutex::new(
+        Cache::open(std::path::Path::new(&path)).map_err(|e| e.to_string())?,
+    ));
     let report = sync(&api, &cache, |p| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "progress {:?} {}", p.list, p.done);

@@ -6,8 +6,15 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use invitedesk_model::search::search_text;
-use invitedesk_model::{Invitation, InvitationStatus, User};
+use invitedesk_model::{
+    App, Business, Invitation, InvitationStatus, Me, PermissionPolicy, Role, Subscription, User,
+};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::api::Received;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
 
 const MIGRATIONS: [&str; 1] = [include_str!("../../migrations/0001_cache.sql")];
 
@@ -35,6 +42,29 @@ impl List {
         match self {
             List::Invitations => "invitations",
             List::Users => "users",
+        }
+    }
+
+    /// The list's indexes for the table queries: newest first, and e-mail prefix. Dropped for
+    /// a first, full sync into an empty table and built once at its end, which costs a
+    /// fraction of keeping them up to date row by row.
+    fn indexes(self) -> [&'static str; 2] {
+        match self {
+            List::Invitations => [
+                "CREATE INDEX IF NOT EXISTS invitations_created ON invitations(dt_created DESC)",
+                "CREATE INDEX IF NOT EXISTS invitations_email ON invitations(email)",
+            ],
+            List::Users => [
+                "CREATE INDEX IF NOT EXISTS users_created ON users(dt_created DESC)",
+                "CREATE INDEX IF NOT EXISTS users_email ON users(email)",
+            ],
+        }
+    }
+
+    fn index_names(self) -> [&'static str; 2] {
+        match self {
+            List::Invitations => ["invitations_created", "invitations_email"],
+            List::Users => ["users_created", "users_email"],
         }
     }
 }
@@ -75,8 +105,11 @@ impl Cache {
             std::fs::create_dir_all(folder)?;
         }
         let mut conn = Connection::open(path)?;
+        // A page cache of 32 MiB holds the id and e-mail indexes of 100k rows, so a sync's
+        // random-order index inserts do not re-read pages from the file.
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 16384;",
         )?;
         let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let tx = conn.transaction()?;
@@ -85,7 +118,34 @@ impl Cache {
             tx.pragma_update(None, "user_version", number)?;
         }
         tx.commit()?;
-        Ok(Self { conn })
+        let cache = Self { conn };
+        // A sync killed during its first, full pass leaves the indexes to be built.
+        cache.build_indexes(List::Invitations)?;
+        cache.build_indexes(List::Users)?;
+        Ok(cache)
+    }
+
+    /// Drops the list's query indexes if its table is empty, before a first, full sync.
+    pub fn drop_indexes_if_empty(&self, list: List) -> Result<()> {
+        let empty: bool = self.conn.query_row(
+            &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", list.key()),
+            [],
+            |r| r.get(0),
+        )?;
+        if empty {
+            for name in list.index_names() {
+                self.conn
+                    .execute(&format!("DROP INDEX IF EXISTS {name}"), [])?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn build_indexes(&self, list: List) -> Result<()> {
+        for sql in list.indexes() {
+            self.conn.execute(sql, [])?;
+        }
+        Ok(())
     }
 
     pub fn connection(&self) -> &Connection {
@@ -96,22 +156,26 @@ impl Cache {
     /// `cursor`, all in one transaction.
     pub fn apply_invitations(
         &mut self,
-        batch: &[Invitation],
+        batch: &[Received<Invitation>],
         cursor: Option<DateTime<Utc>>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for invitation in batch {
-            put_invitation(&tx, invitation)?;
+            put_invitation(&tx, &invitation.value, invitation.json.get())?;
         }
         advance(&tx, List::Invitations, cursor)?;
         tx.commit()?;
         Ok(())
     }
 
-    pub fn apply_users(&mut self, batch: &[User], cursor: Option<DateTime<Utc>>) -> Result<()> {
+    pub fn apply_users(
+        &mut self,
+        batch: &[Received<User>],
+        cursor: Option<DateTime<Utc>>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for user in batch {
-            put_user(&tx, user)?;
+            put_user(&tx, &user.value, user.json.get())?;
         }
         advance(&tx, List::Users, cursor)?;
         tx.commit()?;
@@ -121,11 +185,11 @@ impl Cache {
     /// Writes one answer of the server at once (after an invite, a resend, …), so the tables
     /// show it before the next sync. The cursor stays: the sync will see the change again.
     pub fn put_invitation(&mut self, invitation: &Invitation) -> Result<()> {
-        put_invitation(&self.conn, invitation)
+        put_invitation(&self.conn, invitation, &serde_json::to_string(invitation)?)
     }
 
     pub fn put_user(&mut self, user: &User) -> Result<()> {
-        put_user(&self.conn, user)
+        put_user(&self.conn, user, &serde_json::to_string(user)?)
     }
 
     pub fn sync_state(&self, list: List) -> Result<SyncState> {
@@ -163,18 +227,178 @@ impl Cache {
         Ok(())
     }
 
-    /// Every cached row of `list`, and its sync state: a sign-out calls this.
+    /// Replaces the placement catalogue and the policies, all in one transaction.
+    pub fn replace_catalog(&mut self, catalog: &Catalog) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM catalog", [])?;
+        for policy in &catalog.policies {
+            put_catalog_entry(
+                &tx,
+                "policy",
+                &policy.id,
+                None,
+                policy.name.as_deref(),
+                policy,
+            )?;
+        }
+        for business in &catalog.businesses {
+            put_catalog_entry(
+                &tx,
+                "business",
+                &business.id,
+                None,
+                business.name.as_deref(),
+                business,
+            )?;
+        }
+        for app in &catalog.apps {
+            put_catalog_entry(
+                &tx,
+                "app",
+                &app.id,
+                app.business_id,
+                app.name.as_deref(),
+                app,
+            )?;
+        }
+        for sub in &catalog.subscriptions {
+            put_catalog_entry(
+                &tx,
+                "subscription",
+                &sub.id,
+                sub.app_id,
+                sub.name.as_deref(),
+                sub,
+            )?;
+        }
+        for role in &catalog.roles {
+            put_catalog_entry(
+                &tx,
+                "role",
+                &role.id,
+                role.app_id,
+                role.name.as_deref(),
+                role,
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The cached catalogue, each list in name order.
+    pub fn catalog(&self) -> Result<Catalog> {
+        Ok(Catalog {
+            policies: self.catalog_entries("policy")?,
+            businesses: self.catalog_entries("business")?,
+            apps: self.catalog_entries("app")?,
+            subscriptions: self.catalog_entries("subscription")?,
+            roles: self.catalog_entries("role")?,
+        })
+    }
+
+    fn catalog_entries<T: DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT record FROM catalog WHERE kind = ? ORDER BY name, id")?;
+        let records = statement.query_map([kind], |r| r.get::<_, String>(0))?;
+        records
+            .map(|record| Ok(serde_json::from_str(&record?)?))
+            .collect()
+    }
+
+    /// Writes one subscription as an answer brought it (seat figures change with every invite).
+    pub fn put_subscription(&mut self, sub: &Subscription) -> Result<()> {
+        put_catalog_entry(
+            &self.conn,
+            "subscription",
+            &sub.id,
+            sub.app_id,
+            sub.name.as_deref(),
+            sub,
+        )
+    }
+
+    pub fn put_principal(&mut self, me: &Me, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO principal (only_row, record, dt_fetched) VALUES (1, ?, ?)",
+            params![serde_json::to_string(me)?, now.timestamp_micros()],
+        )?;
+        Ok(())
+    }
+
+    /// The principal as last read from the server, if ever.
+    pub fn principal(&self) -> Result<Option<Me>> {
+        let record: Option<String> = self
+            .conn
+            .query_row("SELECT record FROM principal", [], |r| r.get(0))
+            .optional()?;
+        Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
+    }
+
+    /// Every cached row and sync state: a sign-out calls this before the file is removed.
     pub fn wipe(&mut self) -> Result<()> {
-        self.conn
-            .execute_batch("DELETE FROM invitations; DELETE FROM users; DELETE FROM sync_state;")?;
+        self.conn.execute_batch(
+            "BEGIN; DELETE FROM invitations; DELETE FROM users; DELETE FROM catalog;
+             DELETE FROM principal; DELETE FROM sync_state; COMMIT;",
+        )?;
         Ok(())
     }
 }
 
-fn put_invitation(conn: &Connection, invitation: &Invitation) -> Result<()> {
+/// The placement catalogue and the permission policies, as the invite form needs them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    pub policies: Vec<PermissionPolicy>,
+    pub businesses: Vec<Business>,
+    pub apps: Vec<App>,
+    pub subscriptions: Vec<Subscription>,
+    pub roles: Vec<Role>,
+}
+
+fn put_catalog_entry(
+    conn: &Connection,
+    kind: &str,
+    id: &Uuid,
+    parent_id: Option<Uuid>,
+    name: Option<&str>,
+    record: &impl Serialize,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO catalog (kind, id, parent_id, name, record) VALUES (?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        kind,
+        id.to_string(),
+        parent_id.map(|p| p.to_string()),
+        name.unwrap_or_default(),
+        serde_json::to_string(record)?,
+    ])?;
+    Ok(())
+}
+
+/// Upserts a narrow row (its statement ends in `RETURNING rowid`) and its record under the
+/// same rowid; an update keeps the rowid, so the record is replaced in place.
+fn put_row(
+    conn: &Connection,
+    upsert: &str,
+    columns: impl rusqlite::Params,
+    records: &str,
+    record: &str,
+) -> Result<()> {
+    let rowid: i64 = conn
+        .prepare_cached(upsert)?
+        .query_row(columns, |r| r.get(0))?;
+    conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {records} (rowid, record) VALUES (?, ?)"
+    ))?
+    .execute(params![rowid, record])?;
+    Ok(())
+}
+
+fn put_invitation(conn: &Connection, invitation: &Invitation, json: &str) -> Result<()> {
     if invitation.deleted == Some(true) {
         conn.prepare_cached("DELETE FROM invitations WHERE id = ?")?
-            .execute([invitation.id.to_string()])?;
+            .execute([invitation.id.as_bytes()])?;
         return Ok(());
     }
     let email = invitation.email.clone().unwrap_or_default();
@@ -182,57 +406,72 @@ fn put_invitation(conn: &Connection, invitation: &Invitation) -> Result<()> {
         invitation.first_name.as_deref(),
         invitation.last_name.as_deref(),
     );
-    // An m3ter API sends no status: keep what can be derived from what it does send.
+    // An m3ter API sends no status: keep what can be derived from what it does send; the
+    // queries tell Expired from Pending by the expiry time.
     let status = invitation.status.unwrap_or_else(|| {
         InvitationStatus::derive_from_m3ter(invitation.accepted, None, Utc::now())
     });
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO invitations (id, email, name, status, dt_expiry, dt_end_access, dt_created,
-            dt_last_modified, dt_last_sent, search_text, record)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
-        invitation.id.to_string(),
-        email,
-        name,
+    let upsert = "INSERT INTO invitations (id, status, dt_expiry, search_text, email, name,
+            dt_end_access, dt_created, dt_last_modified, dt_last_sent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, dt_expiry = excluded.dt_expiry,
+            search_text = excluded.search_text, email = excluded.email, name = excluded.name,
+            dt_end_access = excluded.dt_end_access, dt_created = excluded.dt_created,
+            dt_last_modified = excluded.dt_last_modified, dt_last_sent = excluded.dt_last_sent
+         RETURNING rowid";
+    let search = search_text(
+        &email,
+        invitation.first_name.as_deref(),
+        invitation.last_name.as_deref(),
+    );
+    let columns = params![
+        invitation.id.as_bytes(),
         status.as_str(),
         micros(invitation.dt_expiry),
+        search,
+        email,
+        name,
         micros(invitation.dt_end_access),
         micros(invitation.dt_created),
         micros(invitation.dt_last_modified),
         micros(invitation.dt_last_sent),
-        search_text(&email, invitation.first_name.as_deref(), invitation.last_name.as_deref()),
-        serde_json::to_string(invitation)?,
-    ])?;
-    Ok(())
+    ];
+    put_row(conn, upsert, columns, "invitation_records", json)
 }
 
-fn put_user(conn: &Connection, user: &User) -> Result<()> {
+fn put_user(conn: &Connection, user: &User, json: &str) -> Result<()> {
     if user.deleted == Some(true) {
         conn.prepare_cached("DELETE FROM users WHERE id = ?")?
-            .execute([user.id.to_string()])?;
+            .execute([user.id.as_bytes()])?;
         return Ok(());
     }
     let email = user.email.clone().unwrap_or_default();
     let name = name_of(user.first_name.as_deref(), user.last_name.as_deref());
     let status = user.status.map(|s| s.as_str()).unwrap_or("Active");
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO users (id, email, name, status, dt_end_access, dt_created, dt_last_modified,
-            search_text, record)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
-        user.id.to_string(),
+    let upsert = "INSERT INTO users (id, status, search_text, email, name, dt_end_access,
+            dt_created, dt_last_modified)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status,
+            search_text = excluded.search_text, email = excluded.email, name = excluded.name,
+            dt_end_access = excluded.dt_end_access, dt_created = excluded.dt_created,
+            dt_last_modified = excluded.dt_last_modified
+         RETURNING rowid";
+    let search = search_text(
+        &email,
+        user.first_name.as_deref(),
+        user.last_name.as_deref(),
+    );
+    let columns = params![
+        user.id.as_bytes(),
+        status,
+        search,
         email,
         name,
-        status,
         micros(user.dt_end_access),
         micros(user.dt_created),
         micros(user.dt_last_modified),
-        search_text(&email, user.first_name.as_deref(), user.last_name.as_deref()),
-        serde_json::to_string(user)?,
-    ])?;
-    Ok(())
+    ];
+    put_row(conn, upsert, columns, "user_records", json)
 }
 
 fn advance(tx: &Transaction, list: List, cursor: Option<DateTime<Utc>>) -> Result<()> {
