@@ -3,8 +3,11 @@
 
 pub mod api;
 pub mod cache;
+pub mod capabilities;
 pub mod creds;
+pub mod invite;
 pub mod queries;
+pub mod session;
 pub mod sync;
 
 pub use api::{ApiClient, ApiError, Connection};

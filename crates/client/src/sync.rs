@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use invitedesk_model::{Invitation, Page, User};
+use uuid::Uuid;
 
 use crate::api::{ApiClient, ApiError, ListQuery, Received};
 use crate::cache::{Cache, CacheError, List};
@@ -37,14 +38,18 @@ pub struct SyncReport {
     pub full: bool,
 }
 
-/// A record that carries its modification time.
+/// A record that carries its id and modification time.
 trait Modified {
     fn modified(&self) -> Option<DateTime<Utc>>;
+    fn id(&self) -> Uuid;
 }
 
 impl<T: Modified> Modified for Received<T> {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.value.modified()
+    }
+    fn id(&self) -> Uuid {
+        self.value.id()
     }
 }
 
@@ -52,11 +57,17 @@ impl Modified for Invitation {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.dt_last_modified
     }
+    fn id(&self) -> Uuid {
+        self.id
+    }
 }
 
 impl Modified for User {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.dt_last_modified
+    }
+    fn id(&self) -> Uuid {
+        self.id
     }
 }
 
@@ -76,6 +87,7 @@ pub async fn sync(
     let (invitations, full) = sync_list(
         cache,
         List::Invitations,
+        api.is_extended(),
         |query| async move { api.list_invitations_received(&query).await },
         Cache::apply_invitations,
         &mut progress,
@@ -86,6 +98,7 @@ pub async fn sync(
     let (users, full) = sync_list(
         cache,
         List::Users,
+        api.is_extended(),
         |query| async move { api.list_users_received(&query).await },
         Cache::apply_users,
         &mut progress,
@@ -115,6 +128,7 @@ struct Batch<T> {
 async fn sync_list<T, Fetch, Fut>(
     cache: &SharedCache,
     list: List,
+    incremental: bool,
     fetch: Fetch,
     apply: Apply<T>,
     progress: &mut impl FnMut(Progress),
@@ -125,11 +139,14 @@ where
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
     let state = lock(cache).sync_state(list)?;
-    let full = state.full_sync_done.is_none();
+    let full = state.full_sync_done.is_none() || !incremental;
     if full {
         lock(cache).drop_indexes_if_empty(list)?;
     }
-    let outcome = fetch_and_apply(cache, list, state.cursor, fetch, apply, progress).await;
+    let outcome = match incremental {
+        true => fetch_and_apply(cache, list, state.cursor, fetch, apply, progress).await,
+        false => refresh(cache, list, fetch, apply, progress).await,
+    };
     lock(cache).build_indexes(list)?;
     let done = outcome?;
     lock(cache).record_outcome(list, Ok(full), Utc::now())?;
@@ -179,6 +196,49 @@ where
         }
     }
     Ok(done)
+}
+
+/// Against an API without incremental sync (m3ter's): every page, newest first, each applied
+/// in its own transaction, then what the server no longer has is removed.
+async fn refresh<T, Fetch, Fut>(
+    cache: &SharedCache,
+    list: List,
+    fetch: Fetch,
+    apply: Apply<T>,
+    progress: &mut impl FnMut(Progress),
+) -> Result<u64, SyncError>
+where
+    T: Modified + Send + 'static,
+    Fetch: Fn(ListQuery) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let (mut seen, mut next_token) = (Vec::new(), None);
+    loop {
+        let query = ListQuery {
+            page_size: Some(PAGE_SIZE),
+            next_token: next_token.take(),
+            ..Default::default()
+        };
+        let page = match fetch(query).await {
+            Ok(page) => page,
+            Err(e) => {
+                lock(cache).record_outcome(list, Err(&e.to_string()), Utc::now())?;
+                return Err(e.into());
+            }
+        };
+        seen.extend(page.data.iter().map(Modified::id));
+        apply(&mut lock(cache), &page.data, None)?;
+        progress(Progress {
+            list,
+            done: seen.len() as u64,
+        });
+        match page.next_token {
+            Some(token) => next_token = Some(token),
+            None => break,
+        }
+    }
+    lock(cache).retain_only(list, &seen)?;
+    Ok(seen.len() as u64)
 }
 
 /// Up to `PAGES_PER_BATCH` pages from `cursor` on, and the cursor to go on from, if there is

@@ -40,6 +40,8 @@ pub enum Rule {
     TooShort,
     /// A password that contains the person's e-mail name or own names.
     Guessable,
+    /// Not a calendar date as YYYY-MM-DD.
+    InvalidDate,
 }
 
 impl Rule {

@@ -98,6 +98,12 @@ pub struct Config {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "INVITEDESK_LOG_JSON")]
     pub log_json: bool,
+
+    /// Answer as m3ter's own public API does, for testing clients against it: invitations
+    /// without the extension fields (status, placement, delivery), subscriptions without
+    /// seats, and no /me, /resend or /revoke.
+    #[arg(long, env = "INVITEDESK_M3TER_ONLY")]
+    pub m3ter_only: bool,
 }
 
 impl Config {

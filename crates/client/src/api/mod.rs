@@ -19,6 +19,8 @@ use uuid::Uuid;
 
 pub use error::ApiError;
 
+use crate::capabilities::Capabilities;
+
 /// A record as typed, and the JSON text it was read from: the cache stores the text, so
 /// nothing the server sent is lost and nothing is serialised again.
 #[derive(Debug, Clone)]
@@ -161,6 +163,9 @@ pub struct ApiClient {
     connection: Connection,
     token: Mutex<Option<Token>>,
     policy: RetryPolicy,
+    /// Learnt from `GET /me` by `capabilities`: false against an m3ter-only API, whose
+    /// missing actions then answer `Unsupported` without a request.
+    extended: std::sync::atomic::AtomicBool,
 }
 
 impl ApiClient {
@@ -178,6 +183,7 @@ impl ApiClient {
         Ok(Self {
             http,
             connection,
+            extended: std::sync::atomic::AtomicBool::new(true),
             token: Mutex::new(None),
             policy,
         })
@@ -349,6 +355,32 @@ impl ApiClient {
         self.send(Self::get("/me".into())).await
     }
 
+    /// Who the principal is and what it may do; an API without `/me` is m3ter's own, and
+    /// from then on its missing actions answer `Unsupported` here.
+    pub async fn capabilities(&self) -> Result<Capabilities> {
+        let capabilities = match self.me().await {
+            Ok(me) => Capabilities::extended(me),
+            Err(ApiError::NotFound) => Capabilities::m3ter_only(),
+            Err(e) => return Err(e),
+        };
+        self.extended.store(
+            capabilities.is_extended(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        Ok(capabilities)
+    }
+
+    pub fn is_extended(&self) -> bool {
+        self.extended.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn supports(&self, action: &'static str) -> Result<()> {
+        match self.is_extended() {
+            true => Ok(()),
+            false => Err(ApiError::Unsupported(action)),
+        }
+    }
+
     pub async fn list_invitations(&self, query: &ListQuery) -> Result<Page<Invitation>> {
         self.send(Call {
             query: query.pairs(),
@@ -386,6 +418,7 @@ impl ApiClient {
         id: Uuid,
         update: &InvitationUpdate,
     ) -> Result<Invitation> {
+        self.supports("edit invitation")?;
         let call = Call {
             method: Method::PUT,
             body: Some(update),
@@ -395,11 +428,13 @@ impl ApiClient {
     }
 
     pub async fn resend_invitation(&self, id: Uuid) -> Result<Invitation> {
+        self.supports("resend")?;
         self.send(Self::post(format!("/invitations/{id}/resend")))
             .await
     }
 
     pub async fn revoke_invitation(&self, id: Uuid) -> Result<Invitation> {
+        self.supports("revoke")?;
         self.send(Self::post(format!("/invitations/{id}/revoke")))
             .await
     }

@@ -126,6 +126,31 @@ impl Cache {
     }
 
     /// Drops the list's query indexes if its table is empty, before a first, full sync.
+    /// Removes every row of `list` whose id is not in `ids`: after a full refresh from an API
+    /// that sends no tombstones.
+    pub fn retain_only(&mut self, list: List, ids: &[Uuid]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS seen (id BLOB PRIMARY KEY); DELETE FROM seen;",
+        )?;
+        {
+            let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO seen (id) VALUES (?)")?;
+            for id in ids {
+                insert.execute([id.as_bytes()])?;
+            }
+        }
+        tx.execute(
+            &format!(
+                "DELETE FROM {} WHERE id NOT IN (SELECT id FROM seen)",
+                list.key()
+            ),
+            [],
+        )?;
+        tx.execute("DELETE FROM seen", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn drop_indexes_if_empty(&self, list: List) -> Result<()> {
         let empty: bool = self.conn.query_row(
             &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", list.key()),

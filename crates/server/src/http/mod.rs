@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod invitations;
 pub mod invite_pages;
+pub mod m3ter_only;
 pub mod me;
 pub mod oauth;
 pub mod users;
@@ -83,6 +84,10 @@ pub fn router(state: AppState) -> Router {
             );
             (StatusCode::METHOD_NOT_ALLOWED, Json(body))
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            m3ter_only::layer,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(

@@ -1,0 +1,256 @@
+//! A signed-in profile against the real server: every write lands in the cache at once, an
+//! invalid form sends nothing, the m3ter-only API is served with derived statuses and
+//! unsupported actions, and signing out leaves no secret and no cache behind.
+
+use std::time::Duration;
+
+use invitedesk_client::api::RetryPolicy;
+use invitedesk_client::capabilities::{Action, Allowed};
+use invitedesk_client::invite::InviteForm;
+use invitedesk_client::queries::{self, UserWindow, Window};
+use invitedesk_client::session::{Session, SessionError};
+use invitedesk_client::{creds, ApiClient, ApiError, Connection};
+use invitedesk_model::{InvitationStatus, UserStatus};
+use invitedesk_server::{demo, start, Config, RunningServer};
+
+struct World {
+    server: RunningServer,
+    session: Session,
+    dir: tempfile::TempDir,
+}
+
+async fn world(m3ter_only: bool) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_database(dir.path().join("server.db"));
+    config.m3ter_only = m3ter_only;
+    let server = start(config).await.unwrap();
+    let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
+    let org = &demo.organizations[0];
+    let admin = &org.principals["admin"];
+    let connection = Connection {
+        base_url: server.base_url(),
+        org_id: org.org_id,
+        access_key_id: admin.access_key_id.clone(),
+        api_secret: admin.api_secret.clone(),
+    };
+    let policy = RetryPolicy {
+        attempts: 2,
+        backoff: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let api = ApiClient::with_policy(connection, policy).unwrap();
+    let session = Session::open(api, &dir.path().join("profile/cache.db")).unwrap();
+    World {
+        server,
+        session,
+        dir,
+    }
+}
+
+fn cached_status(session: &Session, id: uuid::Uuid) -> Option<InvitationStatus> {
+    let window = Window {
+        limit: 10_000,
+        ..Default::default()
+    };
+    let rows =
+        queries::invitation_window(&session.cache.lock().unwrap(), &window, chrono::Utc::now())
+            .unwrap()
+            .rows;
+    rows.iter().find(|i| i.id == id).and_then(|i| i.status)
+}
+
+/// A form for a new person placed in a subscription with a free seat.
+fn form(session: &Session, email: &str) -> InviteForm {
+    let catalog = session.cache.lock().unwrap().catalog().unwrap();
+    let subscription = catalog
+        .subscriptions
+        .iter()
+        .find(|s| s.seats.is_some_and(|seats| seats.available > 1))
+        .expect("a subscription with free seats");
+    let role = catalog
+        .roles
+        .iter()
+        .find(|r| r.app_id == subscription.app_id)
+        .unwrap();
+    InviteForm {
+        email: email.into(),
+        first_name: "Grace".into(),
+        last_name: "Hopper".into(),
+        contact_number: "+1 555 0100".into(),
+        permission_policy_ids: vec![catalog.policies[0].id],
+        business_id: subscription.business_id,
+        app_id: subscription.app_id,
+        subscription_id: Some(subscription.id),
+        role_id: Some(role.id),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn every_write_lands_in_the_cache_before_the_next_sync() {
+    let w = world(false).await;
+    let capabilities = w.session.capabilities().await.unwrap();
+    assert_eq!(capabilities.check(Action::Resend), Allowed::Yes);
+    w.session.sync(|_| {}).await.unwrap();
+    let catalog = w.session.sync_catalog().await.unwrap();
+    assert!(catalog.subscriptions.iter().all(|s| s.seats.is_some()));
+
+    let created = w
+        .session
+        .invite(&form(&w.session, "grace@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(
+        cached_status(&w.session, created.id),
+        Some(InvitationStatus::Pending)
+    );
+    let resent = w.session.resend(created.id).await.unwrap();
+    assert!(resent.send_count > created.send_count);
+    w.session.revoke(created.id).await.unwrap();
+    assert_eq!(
+        cached_status(&w.session, created.id),
+        Some(InvitationStatus::Revoked)
+    );
+    w.session.delete_invitation(created.id).await.unwrap();
+    assert_eq!(cached_status(&w.session, created.id), None);
+
+    let users = |status| {
+        let window = UserWindow {
+            statuses: vec![status],
+            limit: 100,
+            ..Default::default()
+        };
+        queries::user_window(
+            &w.session.cache.lock().unwrap(),
+            &window,
+            chrono::Utc::now(),
+        )
+        .unwrap()
+        .rows
+    };
+    let member = users(UserStatus::Active)[0].clone();
+    w.session.inactivate(member.id).await.unwrap();
+    assert!(users(UserStatus::Inactive)
+        .iter()
+        .any(|u| u.id == member.id));
+    w.session.reactivate(member.id).await.unwrap();
+    assert!(users(UserStatus::Active).iter().any(|u| u.id == member.id));
+}
+
+#[tokio::test]
+async fn an_invalid_form_names_every_field_and_sends_nothing() {
+    let w = world(false).await;
+    w.session.sync(|_| {}).await.unwrap();
+    w.session.sync_catalog().await.unwrap();
+    let before = w.session.sync(|_| {}).await.unwrap();
+    assert_eq!(before.invitations, 0);
+    let bad = InviteForm {
+        email: "nobody".into(),
+        contact_number: "x".into(),
+        ..Default::default()
+    };
+    let Err(SessionError::Invalid(errors)) = w.session.invite(&bad).await else {
+        panic!("the form should have been refused");
+    };
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    for field in [
+        "email",
+        "firstName",
+        "lastName",
+        "contactNumber",
+        "permissionPolicyIds",
+    ] {
+        assert!(fields.contains(&field), "{field} not in {fields:?}");
+    }
+    let after = w.session.sync(|_| {}).await.unwrap();
+    assert_eq!(after.invitations, 0, "nothing reached the server");
+}
+
+#[tokio::test]
+async fn with_the_server_stopped_a_write_is_offline_and_changes_nothing() {
+    let w = world(false).await;
+    w.session.sync(|_| {}).await.unwrap();
+    w.session.sync_catalog().await.unwrap();
+    let form = form(&w.session, "offline@example.com");
+    let total = |s: &Session| {
+        queries::invitation_window(
+            &s.cache.lock().unwrap(),
+            &Window::default(),
+            chrono::Utc::now(),
+        )
+        .unwrap()
+        .total
+    };
+    let before = total(&w.session);
+    w.server.stop().await;
+    let error = w.session.invite(&form).await.unwrap_err();
+    assert!(
+        matches!(error, SessionError::Api(ApiError::Offline(_))),
+        "{error:?}"
+    );
+    assert_eq!(total(&w.session), before);
+}
+
+#[tokio::test]
+async fn an_m3ter_only_api_gets_derived_statuses_and_unsupported_actions() {
+    let w = world(true).await;
+    let capabilities = w.session.capabilities().await.unwrap();
+    assert!(!capabilities.is_extended());
+    assert_eq!(capabilities.check(Action::Resend), Allowed::Unsupported);
+    assert_eq!(capabilities.check(Action::Revoke), Allowed::Unsupported);
+    assert_eq!(capabilities.check(Action::Invite), Allowed::Yes);
+
+    let report = w.session.sync(|_| {}).await.unwrap();
+    assert!(report.invitations > 0);
+    let window = Window {
+        limit: 10_000,
+        ..Default::default()
+    };
+    let rows = queries::invitation_window(
+        &w.session.cache.lock().unwrap(),
+        &window,
+        chrono::Utc::now(),
+    )
+    .unwrap()
+    .rows;
+    assert!(
+        rows.iter().all(|i| i.status.is_some()),
+        "every status derived"
+    );
+    let statuses: std::collections::HashSet<_> = rows.iter().filter_map(|i| i.status).collect();
+    assert!(statuses.contains(&InvitationStatus::Accepted));
+    assert!(statuses.contains(&InvitationStatus::Pending));
+
+    let any = rows[0].id;
+    assert_eq!(
+        w.session.resend(any).await.unwrap_err().to_string(),
+        SessionError::Api(ApiError::Unsupported("resend")).to_string()
+    );
+
+    // No tombstones from m3ter: a refresh drops what the server no longer has.
+    let gone = rows
+        .iter()
+        .find(|i| i.status != Some(InvitationStatus::Accepted))
+        .unwrap()
+        .id;
+    w.session.api.delete_invitation(gone).await.unwrap();
+    w.session.sync(|_| {}).await.unwrap();
+    assert_eq!(cached_status(&w.session, gone), None);
+}
+
+#[tokio::test]
+async fn signing_out_leaves_no_secret_and_no_cache() {
+    let w = world(false).await;
+    let profile = format!("sign-out-{}", uuid::Uuid::new_v4());
+    creds::store_secret(&profile, "s3cret-for-the-test").unwrap();
+    w.session.sync(|_| {}).await.unwrap();
+    let cache_file = w.dir.path().join("profile/cache.db");
+    assert!(cache_file.exists());
+    w.session.sign_out(&profile).unwrap();
+    assert!(matches!(
+        creds::load_secret(&profile),
+        Err(creds::CredsError::NotFound)
+    ));
+    assert!(!cache_file.exists());
+    assert!(!w.dir.path().join("profile/cache.db-wal").exists());
+}
