@@ -309,3 +309,95 @@ async fn a_retry_after_a_lost_reply_creates_exactly_one_invitation() {
     );
     assert_eq!(found.data[0].id, created.id);
 }
+
+/// What the faulty front has seen: each invitation POST's Idempotency-Key, in order.
+type Seen = Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A front on loopback that answers the first invitation POST with 503 and the second with 429
+/// (`Retry-After: 1`), and forwards everything else, and the third POST, to the real server.
+async fn faulty_front(upstream: String) -> (String, Seen) {
+    use axum::body::{to_bytes, Body};
+    use axum::extract::Request;
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let http = reqwest::Client::new();
+    let forward = move |request: Request| {
+        let (http, upstream, log) = (http.clone(), upstream.clone(), log.clone());
+        async move {
+            let (parts, body) = request.into_parts();
+            let path = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            if parts.method == "POST" && path.ends_with("/invitations") {
+                let key = parts.headers["idempotency-key"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                let attempt = {
+                    let mut log = log.lock().unwrap();
+                    log.push(key);
+                    log.len()
+                };
+                match attempt {
+                    1 => return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response(),
+                    2 => {
+                        return (
+                            StatusCode::TOO_MANY_REQUESTS,
+                            [("retry-after", "1")],
+                            "slow down",
+                        )
+                            .into_response()
+                    }
+                    _ => {}
+                }
+            }
+            let mut outbound = http.request(parts.method.clone(), format!("{upstream}{path}"));
+            for (name, value) in &parts.headers {
+                if name != "host" {
+                    outbound = outbound.header(name, value);
+                }
+            }
+            let body = to_bytes(body, usize::MAX).await.unwrap();
+            let answer = outbound.body(body).send().await.unwrap();
+            let mut response = Response::builder().status(answer.status());
+            for (name, value) in answer.headers() {
+                response = response.header(name, value);
+            }
+            response
+                .body(Body::from(answer.bytes().await.unwrap()))
+                .unwrap()
+        }
+    };
+    let app = axum::Router::new().fallback(forward);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{address}"), seen)
+}
+
+#[tokio::test]
+async fn a_503_then_a_429_are_waited_out_with_the_same_idempotency_key() {
+    let server = server().await;
+    let (front, seen) = faulty_front(server.running.base_url()).await;
+    let api = client(&server, &front, "admin");
+    let request = new_person(&api, "patient@example.com").await;
+    let started = std::time::Instant::now();
+    let created = api.create_invitation(&request).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the 429's Retry-After was honoured"
+    );
+    let keys = seen.lock().unwrap().clone();
+    assert_eq!(keys.len(), 3, "503, 429, then through: {keys:?}");
+    assert!(keys.iter().all(|k| *k == keys[0]), "one key for one action");
+    let direct = client(&server, &server.running.base_url(), "admin");
+    assert_eq!(
+        direct.invitation(created.id).await.unwrap().email,
+        created.email
+    );
+}
