@@ -19,7 +19,7 @@ CREATE TABLE invitations (
 );
 CREATE TABLE invitation_records (
     rowid            INTEGER PRIMARY KEY,
-    record           TEXT NOT NULL
+    record           BLOB NOT NULL   -- the JSON, LZ4-compressed
 );
 CREATE TRIGGER invitation_records_follow AFTER DELETE ON invitations BEGIN
     DELETE FROM invitation_records WHERE rowid = old.rowid;
@@ -37,7 +37,7 @@ CREATE TABLE users (
 );
 CREATE TABLE user_records (
     rowid            INTEGER PRIMARY KEY,
-    record           TEXT NOT NULL
+    record           BLOB NOT NULL   -- the JSON, LZ4-compressed
 );
 CREATE TRIGGER user_records_follow AFTER DELETE ON users BEGIN
     DELETE FROM user_records WHERE rowid = old.rowid;

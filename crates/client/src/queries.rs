@@ -12,7 +12,7 @@ use rusqlite::types::Value;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{Cache, CacheError};
+use crate::cache::{decompress, Cache, CacheError};
 
 type Result<T> = std::result::Result<T, CacheError>;
 
@@ -281,10 +281,10 @@ fn count<T: Table>(
 
 fn record<T: Table>(conn: &rusqlite::Connection, rowid: i64, status: &str) -> Result<T::Record> {
     let sql = format!("SELECT record FROM {} WHERE rowid = ?", T::RECORDS);
-    let json: String = conn
+    let stored: Vec<u8> = conn
         .prepare_cached(&sql)?
         .query_row([rowid], |r| r.get(0))?;
-    let mut record: T::Record = serde_json::from_str(&json)?;
+    let mut record: T::Record = serde_json::from_slice(&decompress(&stored)?)?;
     T::with_status(&mut record, status);
     Ok(record)
 }

@@ -118,7 +118,7 @@ impl Cache {
             tx.pragma_update(None, "user_version", number)?;
         }
         tx.commit()?;
-        let cache = Self { conn };
+        let mut cache = Self { conn };
         // A sync killed during its first, full pass leaves the indexes to be built.
         cache.build_indexes(List::Invitations)?;
         cache.build_indexes(List::Users)?;
@@ -166,7 +166,7 @@ impl Cache {
         Ok(())
     }
 
-    pub fn build_indexes(&self, list: List) -> Result<()> {
+    pub fn build_indexes(&mut self, list: List) -> Result<()> {
         for sql in list.indexes() {
             self.conn.execute(sql, [])?;
         }
@@ -401,23 +401,34 @@ fn put_catalog_entry(
     Ok(())
 }
 
-/// Upserts a narrow row (its statement ends in `RETURNING rowid`) and its record under the
-/// same rowid; an update keeps the rowid, so the record is replaced in place.
+/// Writes a narrow row with `insert` (an `INSERT OR REPLACE` that keeps an existing row's
+/// rowid, so its record is replaced in place) and its record under the same rowid.
 fn put_row(
     conn: &Connection,
-    upsert: &str,
+    insert: &str,
     columns: impl rusqlite::Params,
     records: &str,
     record: &str,
 ) -> Result<()> {
-    let rowid: i64 = conn
-        .prepare_cached(upsert)?
-        .query_row(columns, |r| r.get(0))?;
+    conn.prepare_cached(insert)?.execute(columns)?;
+    let rowid = conn.last_insert_rowid();
     conn.prepare_cached(&format!(
         "INSERT OR REPLACE INTO {records} (rowid, record) VALUES (?, ?)"
     ))?
-    .execute(params![rowid, record])?;
+    .execute(params![rowid, compress(record)])?;
     Ok(())
+}
+
+/// Records are kept LZ4-compressed: their JSON shrinks to about a third, so the cache file,
+/// and the bytes a sync writes (into the WAL, then the checkpoint), shrink with it.
+fn compress(record: &str) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(record.as_bytes())
+}
+
+/// A record as `compress` stored it.
+pub fn decompress(stored: &[u8]) -> Result<Vec<u8>> {
+    lz4_flex::decompress_size_prepended(stored)
+        .map_err(|e| CacheError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 fn put_invitation(conn: &Connection, invitation: &Invitation, json: &str) -> Result<()> {
@@ -436,14 +447,9 @@ fn put_invitation(conn: &Connection, invitation: &Invitation, json: &str) -> Res
     let status = invitation.status.unwrap_or_else(|| {
         InvitationStatus::derive_from_m3ter(invitation.accepted, None, Utc::now())
     });
-    let upsert = "INSERT INTO invitations (id, status, dt_expiry, search_text, email, name,
-            dt_end_access, dt_created, dt_last_modified, dt_last_sent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, dt_expiry = excluded.dt_expiry,
-            search_text = excluded.search_text, email = excluded.email, name = excluded.name,
-            dt_end_access = excluded.dt_end_access, dt_created = excluded.dt_created,
-            dt_last_modified = excluded.dt_last_modified, dt_last_sent = excluded.dt_last_sent
-         RETURNING rowid";
+    let upsert = "INSERT OR REPLACE INTO invitations (rowid, id, status, dt_expiry, search_text,
+            email, name, dt_end_access, dt_created, dt_last_modified, dt_last_sent)
+         VALUES ((SELECT rowid FROM invitations WHERE id = ?1), ?1, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     let search = search_text(
         &email,
         invitation.first_name.as_deref(),
@@ -473,14 +479,9 @@ fn put_user(conn: &Connection, user: &User, json: &str) -> Result<()> {
     let email = user.email.clone().unwrap_or_default();
     let name = name_of(user.first_name.as_deref(), user.last_name.as_deref());
     let status = user.status.map(|s| s.as_str()).unwrap_or("Active");
-    let upsert = "INSERT INTO users (id, status, search_text, email, name, dt_end_access,
-            dt_created, dt_last_modified)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status,
-            search_text = excluded.search_text, email = excluded.email, name = excluded.name,
-            dt_end_access = excluded.dt_end_access, dt_created = excluded.dt_created,
-            dt_last_modified = excluded.dt_last_modified
-         RETURNING rowid";
+    let upsert = "INSERT OR REPLACE INTO users (rowid, id, status, search_text, email, name,
+            dt_end_access, dt_created, dt_last_modified)
+         VALUES ((SELECT rowid FROM users WHERE id = ?1), ?1, ?, ?, ?, ?, ?, ?, ?)";
     let search = search_text(
         &email,
         user.first_name.as_deref(),

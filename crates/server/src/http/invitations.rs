@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{Error, Result};
 use crate::http::extract::{AppJson, AppPath, AppQuery};
+use crate::http::page::PageJson;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::store::invitations;
 use crate::store::paging::ListParams;
@@ -24,10 +25,10 @@ pub async fn list(
     caller: Caller,
     State(state): State<AppState>,
     AppQuery(params): AppQuery<ListParams>,
-) -> Result<Json<Page<Invitation>>> {
+) -> Result<PageJson<Invitation>> {
     caller.require(Permission::RetrieveInvitation)?;
     let (org, now) = (caller.org_id, state.clock.now());
-    Ok(Json(
+    Ok(PageJson(
         state
             .db
             .read(move |c| invitations::list(c, org, &params, now))

@@ -9,6 +9,7 @@ pub mod invite_pages;
 pub mod m3ter_only;
 pub mod me;
 pub mod oauth;
+pub mod page;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, Request};

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{Error, Result};
 use crate::http::extract::{AppJson, AppPath, AppQuery};
+use crate::http::page::PageJson;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::store::paging::ListParams;
 use crate::store::users;
@@ -21,10 +22,10 @@ pub async fn list(
     caller: Caller,
     State(state): State<AppState>,
     AppQuery(params): AppQuery<ListParams>,
-) -> Result<Json<Page<User>>> {
+) -> Result<PageJson<User>> {
     caller.require(Permission::RetrieveUser)?;
     let org = caller.org_id;
-    Ok(Json(
+    Ok(PageJson(
         state.db.read(move |c| users::list(c, org, &params)).await?,
     ))
 }
