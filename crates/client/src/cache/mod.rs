@@ -371,7 +371,8 @@ impl Cache {
 }
 
 /// The placement catalogue and the permission policies, as the invite form needs them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Catalog {
     pub policies: Vec<PermissionPolicy>,
     pub businesses: Vec<Business>,

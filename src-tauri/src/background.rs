@@ -1,0 +1,102 @@
+//! Syncing: at start, on demand and every minute while online (every 10 s while offline, so
+//! the app notices the network coming back), never blocking the UI. Progress and connectivity
+//! reach the UI as events.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use invitedesk_client::api::ApiError;
+use invitedesk_client::cache::List;
+use invitedesk_client::session::SessionError;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::error::CommandResult;
+use crate::state::{lock, AppState, SyncStatus};
+
+pub const STATUS_EVENT: &str = "status";
+
+fn publish<R: Runtime>(app: &AppHandle<R>, status: SyncStatus) {
+    let _ = app.emit(STATUS_EVENT, status);
+}
+
+/// Runs one sync of the selected profile, unless one is running; answers the status after.
+pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStatus> {
+    let state = app.state::<AppState>();
+    let Ok(_running) = state.syncing.try_lock() else {
+        return Ok(lock(&state.status).clone());
+    };
+    let active = state.active().await?;
+    let start = {
+        let mut status = lock(&state.status);
+        status.syncing = true;
+        status.done = 0;
+        status.clone()
+    };
+    publish(app, start);
+    let progress_app = app.clone();
+    let outcome = active
+        .session
+        .sync(move |p| {
+            let state = progress_app.state::<AppState>();
+            let status = {
+                let mut status = lock(&state.status);
+                status.done = p.done;
+                status.list = Some(match p.list {
+                    List::Invitations => "invitations",
+                    List::Users => "users",
+                });
+                status.clone()
+            };
+            publish(&progress_app, status);
+        })
+        .await;
+    if outcome.is_ok()
+        && active
+            .session
+            .cache
+            .lock()
+            .map(|c| {
+                c.catalog()
+                    .map(|k| k.subscriptions.is_empty())
+                    .unwrap_or(true)
+            })
+            .unwrap_or(true)
+    {
+        let _ = active.session.sync_catalog().await;
+    }
+    let status = {
+        let mut status = lock(&state.status);
+        status.syncing = false;
+        status.list = None;
+        match &outcome {
+            Ok(_) => {
+                status.online = true;
+                status.offline_since = None;
+                status.last_synced = Some(Utc::now());
+                status.last_error = None;
+            }
+            Err(SessionError::Api(ApiError::Offline(_))) => {
+                status.online = false;
+                status.offline_since.get_or_insert_with(Utc::now);
+                status.last_error = None;
+            }
+            Err(e) => status.last_error = Some(e.to_string()),
+        }
+        status.clone()
+    };
+    publish(app, status.clone());
+    outcome?;
+    Ok(status)
+}
+
+/// The minute-by-minute sync, for as long as the app runs.
+pub fn start<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let _ = sync_once(&app).await;
+            let online = lock(&app.state::<AppState>().status).online;
+            let pause = if online { 60 } else { 10 };
+            tokio::time::sleep(Duration::from_secs(pause)).await;
+        }
+    });
+}

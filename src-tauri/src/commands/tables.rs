@@ -1,0 +1,145 @@
+//! The tables' reads, all from the cache (online or offline), and CSV export of a view.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use invitedesk_client::cache::Catalog;
+use invitedesk_client::queries::{self, UserWindow, Window, WindowRows};
+use invitedesk_model::{Invitation, User};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// Runs `read` on the selected profile's cache.
+async fn with_cache<T>(
+    state: &AppState,
+    read: impl FnOnce(&invitedesk_client::Cache) -> Result<T, invitedesk_client::cache::CacheError>,
+) -> CommandResult<T> {
+    let active = state.active().await?;
+    let cache = active
+        .session
+        .cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Ok(read(&cache)?)
+}
+
+#[tauri::command]
+pub async fn invitation_window(
+    state: State<'_, AppState>,
+    window: Window,
+) -> CommandResult<WindowRows<Invitation>> {
+    with_cache(&state, |c| {
+        queries::invitation_window(c, &window, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn invitation_counts(
+    state: State<'_, AppState>,
+) -> CommandResult<BTreeMap<&'static str, u64>> {
+    with_cache(&state, |c| queries::counts_by_status(c, Utc::now())).await
+}
+
+#[tauri::command]
+pub async fn find_by_email(
+    state: State<'_, AppState>,
+    prefix: String,
+) -> CommandResult<Vec<Invitation>> {
+    with_cache(&state, |c| {
+        queries::find_by_email_prefix(c, &prefix, 20, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn user_window(
+    state: State<'_, AppState>,
+    window: UserWindow,
+) -> CommandResult<WindowRows<User>> {
+    with_cache(&state, |c| queries::user_window(c, &window, Utc::now())).await
+}
+
+/// The placement catalogue and policies; fetched once if the cache has none yet.
+#[tauri::command]
+pub async fn catalog(state: State<'_, AppState>) -> CommandResult<Catalog> {
+    let cached = with_cache(&state, |c| c.catalog()).await?;
+    if !cached.subscriptions.is_empty() || !cached.policies.is_empty() {
+        return Ok(cached);
+    }
+    let active = state.active().await?;
+    Ok(active.session.sync_catalog().await?)
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportKind {
+    Invitations,
+    Users,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    pub kind: ExportKind,
+    #[serde(default)]
+    pub invitations: Option<Window>,
+    #[serde(default)]
+    pub users: Option<UserWindow>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exported {
+    pub path: String,
+    pub rows: u64,
+}
+
+/// Asks where to save (the system's own dialog), then writes the view's rows as CSV. None when
+/// the person cancels.
+#[tauri::command]
+pub async fn export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: ExportRequest,
+) -> CommandResult<Option<Exported>> {
+    let name = match request.kind {
+        ExportKind::Invitations => "invitations.csv",
+        ExportKind::Users => "users.csv",
+    };
+    let chosen = app
+        .dialog()
+        .file()
+        .add_filter("CSV", &["csv"])
+        .set_file_name(name)
+        .blocking_save_file();
+    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    let file = std::fs::File::create(&path)
+        .map_err(|e| CommandError::new("cache", format!("{}: {e}", path.display())))?;
+    let out = std::io::BufWriter::new(file);
+    let rows = with_cache(&state, |c| match request.kind {
+        ExportKind::Invitations => queries::export_invitations_csv(
+            c,
+            &request.invitations.clone().unwrap_or_default(),
+            Utc::now(),
+            out,
+        ),
+        ExportKind::Users => queries::export_users_csv(
+            c,
+            &request.users.clone().unwrap_or_default(),
+            Utc::now(),
+            out,
+        ),
+    })
+    .await?;
+    Ok(Some(Exported {
+        path: path.display().to_string(),
+        rows,
+    }))
+}

@@ -1,0 +1,92 @@
+//! InviteDesk's desktop shell: Tauri 2 over `crates/client`. The UI (ui/, no build step) calls
+//! the commands of `commands/`; everything else — HTTP, keyring, cache, sync — happens in the
+//! client crate. `--demo` starts the reference server inside the app on a loopback port, with
+//! demo data and a ready "Demo" profile.
+
+// A command's error is built once and handed to the webview as JSON; its size on the stack is
+// of no consequence, and one flat shape is what the UI reads.
+#![allow(clippy::result_large_err)]
+
+pub mod background;
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod profiles;
+pub mod state;
+
+use tauri::{Manager, Runtime};
+
+use crate::state::{lock, AppState};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub demo: bool,
+}
+
+/// Every command the UI may call (their permissions are listed in `commands/names.rs`).
+pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    use commands::{actions::*, profiles::*, tables::*};
+    tauri::generate_handler![
+        app_info,
+        profiles,
+        test_connection,
+        save_profile,
+        select_profile,
+        rename_profile,
+        sign_out,
+        status,
+        sync_now,
+        invitation_window,
+        invitation_counts,
+        find_by_email,
+        user_window,
+        catalog,
+        capabilities,
+        invite,
+        resend,
+        revoke,
+        delete_invitation,
+        edit_invitation,
+        edit_user,
+        inactivate,
+        reactivate,
+        delete_user,
+        export_csv,
+    ]
+}
+
+/// The builder with the plugins and commands, for the app and for tests on the mock runtime.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(handlers())
+}
+
+/// Loads the profiles, starts the demo server if asked, opens the selected profile and starts
+/// the background sync.
+pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Result<(), String> {
+    let data_dir = app.path().app_data_dir().map_err(|e| e.to_string())?;
+    app.manage(AppState::new(data_dir, options.demo));
+    let state = app.state::<AppState>();
+    *lock(&state.profiles) = profiles::Profiles::load(app).map_err(|e| e.message)?;
+    if options.demo {
+        tauri::async_runtime::block_on(demo::start(app)).map_err(|e| e.message)?;
+    }
+    let selected = lock(&state.profiles).selected.clone();
+    if let Some(id) = selected {
+        if let Err(e) = tauri::async_runtime::block_on(commands::profiles::select(app, &state, &id))
+        {
+            tracing::warn!(error = %e.message, "the selected profile could not be opened");
+        }
+    }
+    background::start(app.clone());
+    Ok(())
+}
+
+pub fn run(options: Options) {
+    builder(tauri::Builder::default())
+        .setup(move |app| Ok(prepare(app.handle(), options)?))
+        .run(tauri::generate_context!())
+        .expect("InviteDesk could not start its window");
+}

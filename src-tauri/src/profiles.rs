@@ -1,0 +1,177 @@
+//! Connection profiles: name, API base URL, organisation id and access key id, kept with
+//! tauri-plugin-store (a JSON file in the app's data folder). The API secret is never here: it
+//! goes to the OS keyring (or, for the demo's throwaway credentials when no keyring runs, to
+//! memory only).
+
+use invitedesk_model::{FieldError, Rule};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_store::StoreExt;
+use uuid::Uuid;
+
+use crate::error::{CommandError, CommandResult};
+
+const STORE: &str = "profiles.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub base_url: String,
+    pub org_id: Uuid,
+    pub access_key_id: String,
+}
+
+/// A profile as the form sends it, secret included (it goes no further than the keyring).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProfileDraft {
+    pub name: String,
+    pub base_url: String,
+    pub org_id: String,
+    pub access_key_id: String,
+    pub api_secret: String,
+}
+
+impl ProfileDraft {
+    /// The profile it describes (with a new id), or every field that is wrong.
+    pub fn check(&self, id: String) -> CommandResult<Profile> {
+        let mut errors = Vec::new();
+        let mut require = |field: &str, value: &str, label: &str| {
+            if value.trim().is_empty() {
+                errors.push(FieldError::new(
+                    field,
+                    Rule::Required,
+                    format!("{label} is required"),
+                ));
+            }
+        };
+        require("name", &self.name, "A name");
+        require("baseUrl", &self.base_url, "The API address");
+        require("orgId", &self.org_id, "The organisation id");
+        require("accessKeyId", &self.access_key_id, "The access key id");
+        require("apiSecret", &self.api_secret, "The API secret");
+        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
+        let acceptable =
+            base_url.is_empty() || base_url.starts_with("https://") || is_loopback_http(&base_url);
+        if !acceptable {
+            errors.push(FieldError::new(
+                "baseUrl",
+                Rule::Unknown,
+                "The API address must start with https:// (plain http only on this computer)",
+            ));
+        }
+        let org_id = Uuid::parse_str(self.org_id.trim());
+        if org_id.is_err() && !self.org_id.trim().is_empty() {
+            errors.push(FieldError::new(
+                "orgId",
+                Rule::Unknown,
+                "The organisation id must be a UUID",
+            ));
+        }
+        match (errors.is_empty(), org_id) {
+            (true, Ok(org_id)) => Ok(Profile {
+                id,
+                name: self.name.trim().to_owned(),
+                base_url,
+                org_id,
+                access_key_id: self.access_key_id.trim().to_owned(),
+            }),
+            _ => Err(CommandError {
+                field: errors.first().map(|e| e.field.clone()),
+                errors,
+                ..CommandError::new("validation", "Some fields need attention")
+            }),
+        }
+    }
+}
+
+/// Plain HTTP is accepted for a server on this machine only (the demo, a local test server).
+fn is_loopback_http(url: &str) -> bool {
+    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|prefix| url.starts_with(prefix))
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profiles {
+    pub profiles: Vec<Profile>,
+    pub selected: Option<String>,
+}
+
+impl Profiles {
+    pub fn load<R: Runtime>(app: &AppHandle<R>) -> CommandResult<Self> {
+        let store = app
+            .store(STORE)
+            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))?;
+        Ok(store
+            .get("profiles")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default())
+    }
+
+    pub fn save<R: Runtime>(&self, app: &AppHandle<R>) -> CommandResult<()> {
+        let store = app
+            .store(STORE)
+            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))?;
+        store.set("profiles", serde_json::to_value(self).unwrap_or_default());
+        store
+            .save()
+            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// Adds or replaces the profile with the same id.
+    pub fn put(&mut self, profile: Profile) {
+        match self.profiles.iter_mut().find(|p| p.id == profile.id) {
+            Some(existing) => *existing = profile,
+            None => self.profiles.push(profile),
+        }
+    }
+
+    pub fn remove(&mut self, id: &str) {
+        self.profiles.retain(|p| p.id != id);
+        if self.selected.as_deref() == Some(id) {
+            self.selected = self.profiles.first().map(|p| p.id.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_names_every_missing_field_and_refuses_plain_http_elsewhere() {
+        let draft = ProfileDraft {
+            base_url: "http://api.example.com".into(),
+            org_id: "not-a-uuid".into(),
+            ..Default::default()
+        };
+        let error = draft.check("p".into()).unwrap_err();
+        let fields: Vec<_> = error.errors.iter().map(|e| e.field.as_str()).collect();
+        for field in ["name", "accessKeyId", "apiSecret", "baseUrl", "orgId"] {
+            assert!(fields.contains(&field), "{field} in {fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_good_draft_becomes_a_profile_without_its_secret() {
+        let draft = ProfileDraft {
+            name: " Acme ".into(),
+            base_url: "http://127.0.0.1:8080/".into(),
+            org_id: Uuid::nil().to_string(),
+            access_key_id: "key".into(),
+            api_secret: "secret".into(),
+        };
+        let profile = draft.check("p1".into()).unwrap();
+        assert_eq!(profile.name, "Acme");
+        assert_eq!(profile.base_url, "http://127.0.0.1:8080");
+        assert!(!serde_json::to_string(&profile).unwrap().contains("secret"));
+    }
+}

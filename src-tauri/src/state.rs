@@ -1,0 +1,114 @@
+//! What the app holds while it runs: the profiles, the open session of the selected profile,
+//! and where syncing stands (which the header shows).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use invitedesk_client::api::{ApiClient, Connection};
+use invitedesk_client::creds::{self, CredsError};
+use invitedesk_client::session::Session;
+use serde::Serialize;
+use tokio::sync::RwLock;
+
+use crate::error::{CommandError, CommandResult};
+use crate::profiles::{Profile, Profiles};
+
+/// The selected profile, signed in.
+pub struct Active {
+    pub profile: Profile,
+    pub session: Session,
+}
+
+/// Where syncing stands, for the header.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub profile_id: Option<String>,
+    pub online: bool,
+    pub offline_since: Option<DateTime<Utc>>,
+    pub last_synced: Option<DateTime<Utc>>,
+    pub syncing: bool,
+    /// Records applied so far in the running sync, and of which list.
+    pub done: u64,
+    pub list: Option<&'static str>,
+    pub last_error: Option<String>,
+}
+
+pub struct AppState {
+    /// Where each profile's cache lives: `<data_dir>/profiles/<id>/cache.db`.
+    pub data_dir: PathBuf,
+    pub profiles: Mutex<Profiles>,
+    pub active: RwLock<Option<Arc<Active>>>,
+    pub status: Mutex<SyncStatus>,
+    /// One sync at a time.
+    pub syncing: tokio::sync::Mutex<()>,
+    /// The demo's throwaway secrets when no OS keyring runs: memory only, never a file.
+    pub memory_secrets: Mutex<HashMap<String, String>>,
+    pub demo: bool,
+}
+
+impl AppState {
+    pub fn new(data_dir: PathBuf, demo: bool) -> Self {
+        Self {
+            data_dir,
+            profiles: Mutex::new(Profiles::default()),
+            active: RwLock::new(None),
+            status: Mutex::new(SyncStatus::default()),
+            syncing: tokio::sync::Mutex::new(()),
+            memory_secrets: Mutex::new(HashMap::new()),
+            demo,
+        }
+    }
+
+    pub fn cache_path(&self, profile_id: &str) -> PathBuf {
+        self.data_dir
+            .join("profiles")
+            .join(profile_id)
+            .join("cache.db")
+    }
+
+    pub fn secret(&self, profile_id: &str) -> CommandResult<String> {
+        if let Some(secret) = lock(&self.memory_secrets).get(profile_id) {
+            return Ok(secret.clone());
+        }
+        creds::load_secret(profile_id).map_err(|e| match e {
+            CredsError::NotFound => CommandError::new(
+                "keyring",
+                "This profile's API secret is not in the system keyring: edit the profile and enter it again",
+            ),
+            other => other.into(),
+        })
+    }
+
+    /// Opens the profile's session (its cache, and a client that signs in on first use).
+    pub fn open(&self, profile: &Profile) -> CommandResult<Active> {
+        let connection = Connection {
+            base_url: profile.base_url.clone(),
+            org_id: profile.org_id,
+            access_key_id: profile.access_key_id.clone(),
+            api_secret: self.secret(&profile.id)?,
+        };
+        let api = ApiClient::new(connection)?;
+        let session = Session::open(api, &self.cache_path(&profile.id))?;
+        Ok(Active {
+            profile: profile.clone(),
+            session,
+        })
+    }
+
+    pub async fn active(&self) -> CommandResult<Arc<Active>> {
+        self.active
+            .read()
+            .await
+            .clone()
+            .ok_or_else(CommandError::no_profile)
+    }
+}
+
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,656 @@
+// Wires the screens to the commands. Reads come from the cache through commands, online or
+// offline; writes go to the server through commands, and the tables refresh from the cache.
+
+import * as api from "./api.js";
+import { VirtualTable } from "./table.js";
+import { invitationActions, userActions, LABELS, DESTRUCTIVE } from "./rules.js";
+import { validate, cascade, clearBelow, seatState, filterPolicies, fieldErrors, isoDay, EXPIRY_DEFAULT_DAYS } from "./form.js";
+
+const $ = (id) => document.getElementById(id);
+const STATUSES = ["Pending", "Accepted", "Declined", "Expired", "Revoked"];
+const state = {
+  status: { online: true },
+  capabilities: null,
+  catalog: { policies: [], businesses: [], apps: [], subscriptions: [], roles: [] },
+  invitationFilter: { statuses: [], search: "", sort: "created", descending: true },
+  userFilter: { statuses: [], search: "", sort: "created", descending: true },
+  detail: null,
+};
+
+// ---- small helpers ---------------------------------------------------------------------
+function element(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") el.className = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) el.setAttribute(key, value === true ? "" : value);
+  }
+  el.append(...children.filter((c) => c !== null && c !== undefined));
+  return el;
+}
+
+function notice(message, kind = "info") {
+  const box = $("notice");
+  box.textContent = message;
+  box.className = `notice ${kind}`;
+  box.hidden = !message;
+}
+
+function explain(error) {
+  if (!error) return "Something went wrong";
+  if (error.kind === "forbidden") return `You lack the permission ${error.permission}`;
+  return error.message || String(error);
+}
+
+function ago(iso) {
+  if (!iso) return "never";
+  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+function relative(iso) {
+  if (!iso) return "";
+  const days = Math.round((new Date(iso).getTime() - Date.now()) / 86400000);
+  if (days === 0) return "today";
+  return days > 0 ? `in ${days} d` : `${-days} d ago`;
+}
+
+const day = (iso) => (iso ? new Date(iso).toLocaleDateString() : "");
+const name = (r) => [r.firstName, r.lastName].filter(Boolean).join(" ");
+const badge = (status) => element("span", { class: `status ${status}` }, status ?? "");
+const catalogName = (list, id) => (id ? list.find((x) => x.id === id)?.name ?? "…" : "");
+const policyNames = (ids) => (ids ?? []).map((id) => catalogName(state.catalog.policies, id)).join(", ");
+const placement = (r) => [catalogName(state.catalog.subscriptions, r.subscriptionId), catalogName(state.catalog.roles, r.roleId)].filter(Boolean).join(" / ");
+
+// ---- header: profiles and connectivity ---------------------------------------------------
+async function loadProfiles() {
+  const { profiles, selected } = await api.profiles();
+  const select = $("profile-select");
+  select.replaceChildren(...profiles.map((p) => element("option", { value: p.id, selected: p.id === selected }, p.name)));
+  select.disabled = profiles.length === 0;
+  $("profile-list").replaceChildren(
+    ...profiles.map((p) =>
+      element("li", {},
+        element("span", { class: "name" }, `${p.name} — ${p.baseUrl}`),
+        element("button", { type: "button", onclick: () => choose(p.id) }, p.id === selected ? "Open (current)" : "Open"),
+        element("button", { type: "button", onclick: () => rename(p) }, "Rename"),
+        element("button", { type: "button", class: "danger", onclick: () => signOut(p) }, "Sign out"),
+      ),
+    ),
+  );
+  return { profiles, selected };
+}
+
+async function choose(id) {
+  try {
+    await api.selectProfile(id);
+    await afterProfileChange();
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+async function rename(profile) {
+  const next = window.prompt("New name for this profile", profile.name);
+  if (!next) return;
+  try {
+    await api.renameProfile(profile.id, next);
+    await loadProfiles();
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+async function signOut(profile) {
+  if (!(await confirmAction(`Sign out of ${profile.name}? Its cached data and its saved secret are removed from this computer.`, "Sign out"))) return;
+  try {
+    await api.signOut(profile.id);
+    await afterProfileChange();
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+function showStatus(status) {
+  state.status = status;
+  const badgeEl = $("connectivity-badge");
+  const progress = $("sync-progress");
+  if (status.syncing) {
+    badgeEl.textContent = `Syncing ${status.list ?? ""} ${status.done ? `(${status.done})` : ""}`.trim();
+    badgeEl.className = "badge online";
+    progress.hidden = false;
+    progress.removeAttribute("value");
+  } else if (status.online) {
+    badgeEl.textContent = "Online";
+    badgeEl.className = "badge online";
+    progress.hidden = true;
+  } else {
+    badgeEl.textContent = `Offline since ${new Date(status.offlineSince).toLocaleTimeString()}`;
+    badgeEl.className = "badge offline";
+    progress.hidden = true;
+  }
+  $("last-synced").textContent = status.lastSynced ? `Last synced ${ago(status.lastSynced)}` : "Not synced yet";
+  if (!status.online && !status.syncing) notice(`Offline: showing data as of ${status.lastSynced ? new Date(status.lastSynced).toLocaleString() : "the last sync"}. Changes are disabled until the server is back.`, "info");
+  else if (status.lastError) notice(`Sync failed: ${status.lastError}`, "error");
+  else if ($("notice").className.includes("info")) notice("");
+  applyActionState();
+}
+
+let lastSyncing = false;
+function onStatus(status) {
+  const finished = lastSyncing && !status.syncing;
+  lastSyncing = status.syncing;
+  showStatus(status);
+  if (finished) refreshAll();
+}
+
+// ---- invitations ---------------------------------------------------------------------------
+const invitationColumns = [
+  { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
+  { key: "name", title: "Name", sort: "name", render: name },
+  { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
+  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end" },
+  { key: "expires", title: "Expires", sort: "expires", render: (r) => element("span", { title: r.dtExpiry ? new Date(r.dtExpiry).toLocaleString() : "" }, relative(r.dtExpiry)) },
+  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds) },
+  { key: "placement", title: "Subscription / Role", render: placement },
+  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent) },
+  { key: "createdBy", title: "Created by", render: (r) => r.createdBy ?? "" },
+];
+
+const userColumns = [
+  { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
+  { key: "name", title: "Name", sort: "name", render: name },
+  { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
+  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end" },
+  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds) },
+  { key: "placement", title: "Subscription / Role", render: placement },
+];
+
+function header(container, columns, filter, table) {
+  container.style.setProperty("--columns", `repeat(${columns.length}, minmax(7rem, 1fr))`);
+  container.parentElement.style.setProperty("--columns", `repeat(${columns.length}, minmax(7rem, 1fr))`);
+  container.replaceChildren(
+    element("div", { role: "columnheader" }),
+    ...columns.map((c) => {
+      const sorted = filter.sort === c.sort;
+      const cell = element("div", { role: "columnheader", "aria-sort": sorted ? (filter.descending ? "descending" : "ascending") : "none" });
+      if (!c.sort) cell.append(element("span", { class: "vt-cell" }, c.title));
+      else
+        cell.append(element("button", { type: "button", onclick: () => {
+          filter.descending = filter.sort === c.sort ? !filter.descending : false;
+          filter.sort = c.sort;
+          header(container, columns, filter, table);
+          table.reset();
+        } }, `${c.title}${sorted ? (filter.descending ? " ▼" : " ▲") : ""}`));
+      return cell;
+    }),
+  );
+}
+
+const invitations = new VirtualTable($("invitation-table"), {
+  label: "Invitations",
+  columns: invitationColumns,
+  fetchWindow: (offset, limit) => api.invitationWindow({ ...state.invitationFilter, search: state.invitationFilter.search || null, offset, limit }),
+  onSelect: (row, open) => open && showInvitation(row),
+  onCheck: (checked) => {
+    $("bulk-resend").disabled = checked.size === 0;
+    $("bulk-revoke").disabled = checked.size === 0;
+  },
+});
+
+const users = new VirtualTable($("user-table"), {
+  label: "Users",
+  columns: userColumns,
+  fetchWindow: (offset, limit) => api.userWindow({ ...state.userFilter, search: state.userFilter.search || null, offset, limit }),
+  onSelect: (row, open) => open && showUser(row),
+});
+
+async function refreshCounts() {
+  const counts = await api.invitationCounts().catch(() => ({}));
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const filters = $("status-filters");
+  const chosen = state.invitationFilter.statuses;
+  filters.replaceChildren(
+    element("button", { type: "button", "aria-pressed": chosen.length === 0, onclick: () => setStatusFilter([]) }, `All (${total})`),
+    ...STATUSES.map((s) => element("button", { type: "button", "aria-pressed": chosen.length === 1 && chosen[0] === s, onclick: () => setStatusFilter([s]) }, `${s} (${counts[s] ?? 0})`)),
+  );
+}
+
+function setStatusFilter(statuses) {
+  state.invitationFilter.statuses = statuses;
+  refreshCounts();
+  invitations.reset().then(updateCount);
+}
+
+function updateCount() {
+  $("invitation-count").textContent = `${invitations.total} invitation${invitations.total === 1 ? "" : "s"}`;
+}
+
+function renderUserFilters() {
+  const chosen = state.userFilter.statuses;
+  $("user-filters").replaceChildren(
+    ...[["All", []], ["Active", ["Active"]], ["Inactive", ["Inactive"]]].map(([label, statuses]) =>
+      element("button", { type: "button", "aria-pressed": JSON.stringify(chosen) === JSON.stringify(statuses), onclick: () => {
+        state.userFilter.statuses = statuses;
+        renderUserFilters();
+        users.reset();
+      } }, label),
+    ),
+  );
+}
+
+function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+// ---- details and actions ------------------------------------------------------------------
+function showDetails(title, fields, actions) {
+  $("details-title").textContent = title;
+  $("details-fields").replaceChildren(...fields.flatMap(([k, v]) => [element("dt", {}, k), element("dd", {}, v ?? "")]));
+  $("details-actions").replaceChildren(...actions);
+  $("details").hidden = false;
+}
+
+function actionButton(check, run) {
+  return element("button", {
+    type: "button",
+    class: DESTRUCTIVE.has(check.action) ? "danger" : "",
+    disabled: !check.enabled,
+    title: check.reason || undefined,
+    "aria-disabled": !check.enabled,
+    onclick: run,
+  }, LABELS[check.action]);
+}
+
+function showInvitation(row) {
+  state.detail = { kind: "invitation", row };
+  const checks = invitationActions(row.status, state.capabilities, state.status.online);
+  showDetails(`Invitation: ${row.email}`, [
+    ["E-mail", row.email], ["Name", name(row)], ["Contact", row.contactNumber], ["Status", row.status],
+    ["Access end", day(row.dtEndAccess) || "No end"], ["Expires", row.dtExpiry ? new Date(row.dtExpiry).toLocaleString() : ""],
+    ["Policies", policyNames(row.permissionPolicyIds)], ["Subscription / Role", placement(row)],
+    ["Delivery", [row.deliveryStatus, row.deliveryError].filter(Boolean).join(": ")], ["Last sent", row.dtLastSent ? new Date(row.dtLastSent).toLocaleString() : ""],
+    ["Times sent", String(row.sendCount ?? "")], ["Created", row.dtCreated ? new Date(row.dtCreated).toLocaleString() : ""], ["Created by", row.createdBy],
+  ], checks.map((c) => actionButton(c, () => runInvitationAction(c.action, row))));
+}
+
+function showUser(row) {
+  state.detail = { kind: "user", row };
+  const checks = userActions(row.status, state.capabilities, state.status.online).filter((c) => c.action !== "editUser");
+  showDetails(`User: ${row.email}`, [
+    ["E-mail", row.email], ["Name", name(row)], ["Status", row.status], ["Access end", day(row.dtEndAccess) || "No end"],
+    ["Policies", policyNames(row.permissionPolicyIds)], ["Subscription / Role", placement(row)],
+  ], checks.map((c) => actionButton(c, () => runUserAction(c.action, row))));
+}
+
+function confirmAction(text, label = "Confirm") {
+  const dialog = $("confirm-dialog");
+  $("confirm-text").textContent = text;
+  $("confirm-ok").textContent = label;
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
+}
+
+const invitationCalls = { resend: api.resend, revoke: api.revoke, delete: api.deleteInvitation };
+
+async function runInvitationAction(action, row) {
+  if (action === "openUser") {
+    activateTab("users");
+    state.userFilter.search = row.email;
+    $("user-search").value = row.email;
+    await users.reset();
+    return;
+  }
+  if (action === "edit") {
+    notice("Editing an invitation is not in this version yet: resend renews it, or delete and invite again.", "info");
+    return;
+  }
+  if (DESTRUCTIVE.has(action) && !(await confirmAction(`${LABELS[action]} the invitation of ${row.email}?`, LABELS[action]))) return;
+  try {
+    const answer = await invitationCalls[action](row.id);
+    notice(`${LABELS[action]}: done for ${row.email}`, "info");
+    $("details").hidden = action === "delete";
+    if (answer) showInvitation({ ...row, ...answer });
+    await refreshAll();
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+const userCalls = { inactivate: api.inactivate, reactivate: api.reactivate, deleteUser: api.deleteUser };
+
+async function runUserAction(action, row) {
+  if (DESTRUCTIVE.has(action) && !(await confirmAction(`${LABELS[action]} ${row.email}?`, LABELS[action]))) return;
+  try {
+    const answer = await userCalls[action](row.id);
+    notice(`${LABELS[action]}: done for ${row.email}`, "info");
+    $("details").hidden = action === "deleteUser";
+    if (answer) showUser({ ...row, ...answer });
+    await users.refresh();
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+async function bulk(action) {
+  const ids = [...invitations.checked];
+  if (!(await confirmAction(`${LABELS[action]} ${ids.length} invitation(s)?`, LABELS[action]))) return;
+  const results = await Promise.allSettled(ids.map((id) => invitationCalls[action](id)));
+  const failed = results.filter((r) => r.status === "rejected");
+  notice(`${LABELS[action]}: ${results.length - failed.length} done, ${failed.length} failed${failed.length ? ` (${explain(failed[0].reason)})` : ""}`, failed.length ? "error" : "info");
+  await refreshAll();
+}
+
+function applyActionState() {
+  const offline = !state.status.online;
+  const invite = $("invite-button");
+  invite.disabled = offline;
+  invite.title = offline ? "Offline: changes need the server" : "";
+  if (state.detail?.kind === "invitation" && !$("details").hidden) showInvitation(state.detail.row);
+}
+
+async function exportView(kind) {
+  try {
+    const request = kind === "invitations"
+      ? { kind, invitations: { ...state.invitationFilter, search: state.invitationFilter.search || null, offset: 0, limit: 0 } }
+      : { kind, users: { ...state.userFilter, search: state.userFilter.search || null, offset: 0, limit: 0 } };
+    const done = await api.exportCsv(request);
+    if (done) notice(`Exported ${done.rows} rows to ${done.path}`, "info");
+  } catch (e) {
+    notice(explain(e), "error");
+  }
+}
+
+// ---- invite form ---------------------------------------------------------------------------
+let form = {};
+let sending = false;
+
+function blankForm() {
+  return { existingUser: false, email: "", firstName: "", lastName: "", contactNumber: "", permissionPolicyIds: [], accessEnd: "", expires: isoDay(new Date(), EXPIRY_DEFAULT_DAYS), businessId: null, appId: null, subscriptionId: null, roleId: null };
+}
+
+function fillSelect(id, items, chosen, emptyReason) {
+  const select = $(id);
+  select.replaceChildren(element("option", { value: "" }, items.length ? "Choose…" : "—"), ...items.map((i) => element("option", { value: i.id, selected: i.id === chosen }, i.name ?? i.id)));
+  select.disabled = items.length === 0;
+  const hint = $(`${id}-hint`);
+  if (hint) hint.textContent = emptyReason ?? "";
+}
+
+function renderForm(errors = {}) {
+  const lists = cascade(state.catalog, form);
+  fillSelect("if-businessId", lists.businesses, form.businessId);
+  fillSelect("if-appId", lists.apps, form.appId, lists.empty.apps);
+  fillSelect("if-subscriptionId", lists.subscriptions, form.subscriptionId, lists.empty.subscriptions);
+  fillSelect("if-roleId", lists.roles, form.roleId, lists.empty.roles);
+  const seats = seatState(state.catalog.subscriptions.find((s) => s.id === form.subscriptionId));
+  const panel = $("seat-panel");
+  panel.className = `seat-panel ${seats.level}`;
+  panel.replaceChildren(
+    element("strong", {}, "Seats "),
+    element("span", {}, seats.message),
+    seats.limit ? seatBar(seats) : null,
+    seats.limit ? element("span", { class: "muted" }, `Used ${seats.used} · pending ${seats.pending} · free ${seats.free} · limit ${seats.limit}`) : null,
+  );
+  const query = $("if-policy-search").value;
+  $("if-policies").replaceChildren(...filterPolicies(state.catalog.policies, query).map((p) =>
+    element("label", {}, element("input", { type: "checkbox", value: p.id, checked: form.permissionPolicyIds.includes(p.id), onchange: (e) => {
+      form.permissionPolicyIds = e.target.checked ? [...form.permissionPolicyIds, p.id] : form.permissionPolicyIds.filter((x) => x !== p.id);
+      renderErrors(validate(form));
+    } }), ` ${p.name}`)));
+  $("existing-picker").hidden = !form.existingUser;
+  renderErrors(errors);
+  $("invite-send").disabled = sending || seats.level === "full" || !state.status.online;
+}
+
+function seatBar(seats) {
+  const pct = (n) => `${Math.min(100, (n / Math.max(1, seats.limit)) * 100)}%`;
+  // Widths through the CSSOM: the CSP refuses inline style attributes.
+  const used = element("span", { class: "used" });
+  used.style.width = pct(seats.used);
+  const pending = element("span", { class: "pending" });
+  pending.style.width = pct(seats.pending);
+  return element("div", { class: "bar", role: "img", "aria-label": `${seats.used} used, ${seats.pending} pending, ${seats.free} free of ${seats.limit}` }, used, pending);
+}
+
+const FIELD_INPUT = { email: "if-email", firstName: "if-firstName", lastName: "if-lastName", contactNumber: "if-contactNumber", dtEndAccess: "if-accessEnd", dtExpiry: "if-expires", businessId: "if-businessId", appId: "if-appId", subscriptionId: "if-subscriptionId", roleId: "if-roleId" };
+
+function renderErrors(errors) {
+  for (const field of ["email", "firstName", "lastName", "contactNumber", "permissionPolicyIds", "dtEndAccess", "dtExpiry", "businessId", "appId", "subscriptionId", "roleId"]) {
+    const message = errors[field] ?? "";
+    const slot = $(`if-${field}-error`);
+    if (slot) slot.textContent = message;
+    const input = FIELD_INPUT[field] && $(FIELD_INPUT[field]);
+    if (input) input.setAttribute("aria-invalid", String(Boolean(message)));
+  }
+}
+
+function readForm() {
+  form.email = $("if-email").value;
+  form.firstName = $("if-firstName").value;
+  form.lastName = $("if-lastName").value;
+  form.contactNumber = $("if-contactNumber").value;
+  form.accessEnd = $("if-accessEnd").value;
+  form.expires = $("if-expires").value;
+}
+
+function writeForm() {
+  $("if-email").value = form.email;
+  $("if-firstName").value = form.firstName;
+  $("if-lastName").value = form.lastName;
+  $("if-contactNumber").value = form.contactNumber;
+  $("if-accessEnd").value = form.accessEnd;
+  $("if-expires").value = form.expires;
+  $("if-expires").max = isoDay(new Date(), 90);
+  $("if-expires").min = isoDay(new Date(), 1);
+  $("if-accessEnd").min = isoDay(new Date(), 1);
+  document.querySelector(`input[name=kind][value=${form.existingUser ? "existing" : "new"}]`).checked = true;
+}
+
+async function openInvite() {
+  state.catalog = await api.catalog().catch(() => state.catalog);
+  form = blankForm();
+  writeForm();
+  $("invite-message").textContent = "";
+  renderForm();
+  $("invite-dialog").showModal();
+  $("if-email").focus();
+}
+
+async function sendInvite(event) {
+  event.preventDefault();
+  if (sending) return; // a second click while the first is in flight sends nothing
+  readForm();
+  const errors = validate(form);
+  renderForm(errors);
+  if (Object.keys(errors).length) {
+    $("invite-message").className = "form-message error";
+    $("invite-message").textContent = "Some fields need attention";
+    return;
+  }
+  sending = true;
+  renderForm();
+  try {
+    const created = await api.invite({ ...form, accessEnd: form.accessEnd || "", expires: form.expires || "" });
+    $("invite-dialog").close();
+    notice(`Invitation sent to ${created.email}`, "info");
+    await refreshAll();
+    invitations.selectId(created.id);
+  } catch (e) {
+    const message = $("invite-message");
+    message.className = "form-message error";
+    message.replaceChildren(explain(e));
+    if (e.kind === "conflict" && e.conflictingId) {
+      message.append(" ", element("button", { type: "button", onclick: async () => {
+        $("invite-dialog").close();
+        state.invitationFilter.search = form.email;
+        $("invitation-search").value = form.email;
+        await invitations.reset();
+        invitations.selectId(e.conflictingId);
+      } }, "Show the existing invitation"));
+    }
+    renderErrors(fieldErrors(e));
+  } finally {
+    sending = false;
+    renderForm(validate(form));
+  }
+}
+
+// ---- seats ----------------------------------------------------------------------------------
+function renderSeats() {
+  const out = [];
+  for (const business of state.catalog.businesses) {
+    out.push(element("h3", {}, business.name));
+    for (const app of state.catalog.apps.filter((a) => a.businessId === business.id)) {
+      out.push(element("h4", {}, app.name));
+      for (const sub of state.catalog.subscriptions.filter((s) => s.appId === app.id)) {
+        const seats = seatState(sub);
+        out.push(element("div", { class: `seat ${seats.level}` }, element("strong", {}, sub.name), " ", element("span", {}, seats.message), seats.limit ? seatBar(seats) : null));
+      }
+    }
+  }
+  $("seats").replaceChildren(...(out.length ? out : [element("p", { class: "muted" }, "No subscriptions cached yet")]));
+}
+
+// ---- tabs -----------------------------------------------------------------------------------
+function activateTab(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const on = tab.id === `tab-${name}`;
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(tab.getAttribute("aria-controls")).hidden = !on;
+  }
+  $("details").hidden = true;
+  if (name === "users") users.reset();
+  if (name === "seats") api.catalog().then((c) => { state.catalog = c; renderSeats(); }).catch((e) => notice(explain(e), "error"));
+}
+
+// ---- start ----------------------------------------------------------------------------------
+async function refreshAll() {
+  state.catalog = await api.catalog().catch(() => state.catalog);
+  await Promise.all([refreshCounts(), invitations.refresh()]);
+  updateCount();
+}
+
+async function afterProfileChange() {
+  const { profiles } = await loadProfiles();
+  if (profiles.length === 0) {
+    activateTab("profiles");
+    notice("Add a connection profile to start.", "info");
+    return;
+  }
+  state.capabilities = await api.capabilities().catch(() => null);
+  showStatus(await api.status());
+  header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
+  header($("user-head"), userColumns, state.userFilter, users);
+  renderUserFilters();
+  await refreshAll();
+}
+
+function draftFromForm() {
+  const data = new FormData($("profile-form"));
+  return Object.fromEntries(data.entries());
+}
+
+function showProfileErrors(error) {
+  const errors = fieldErrors(error);
+  for (const field of ["name", "baseUrl", "orgId", "accessKeyId", "apiSecret"]) {
+    $(`pf-${field}-error`).textContent = errors[field] ?? "";
+    $(`pf-${field}`).setAttribute("aria-invalid", String(Boolean(errors[field])));
+  }
+}
+
+function wire() {
+  for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => activateTab(tab.id.slice(4)));
+  $("profile-select").addEventListener("change", (e) => choose(e.target.value));
+  $("sync-button").addEventListener("click", () => api.syncNow().then(showStatus).catch((e) => notice(explain(e), "error")));
+  $("invitation-search").addEventListener("input", debounce((e) => {
+    state.invitationFilter.search = e.target.value.trim();
+    invitations.reset().then(updateCount);
+  }, 60));
+  $("user-search").addEventListener("input", debounce((e) => {
+    state.userFilter.search = e.target.value.trim();
+    users.reset();
+  }, 60));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "/" && !["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement?.tagName)) {
+      e.preventDefault();
+      $("invitation-search").focus();
+    }
+    if (e.key === "Escape" && !$("details").hidden) $("details").hidden = true;
+  });
+  $("details-close").addEventListener("click", () => ($("details").hidden = true));
+  $("invite-button").addEventListener("click", openInvite);
+  $("invite-cancel").addEventListener("click", () => $("invite-dialog").close());
+  $("invite-clear").addEventListener("click", () => { form = blankForm(); writeForm(); renderForm(); });
+  $("invite-form").addEventListener("submit", sendInvite);
+  $("invite-form").addEventListener("input", (e) => {
+    if (e.target.name === "kind") form.existingUser = e.target.value === "existing";
+    readForm();
+    renderForm(validate(form));
+  });
+  for (const field of ["businessId", "appId", "subscriptionId", "roleId"]) {
+    $(`if-${field}`).addEventListener("change", (e) => {
+      form = clearBelow({ ...form, [field]: e.target.value || null }, field);
+      renderForm(validate(form));
+    });
+  }
+  $("if-policy-search").addEventListener("input", () => renderForm(validate(form)));
+  $("if-existing").addEventListener("input", async (e) => {
+    const found = await api.userWindow({ statuses: [], search: e.target.value, sort: "email", descending: false, offset: 0, limit: 20 }).catch(() => ({ rows: [] }));
+    $("if-existing-list").replaceChildren(...found.rows.map((u) => element("option", { value: u.email }, name(u))));
+    const exact = found.rows.find((u) => u.email === e.target.value);
+    if (exact) {
+      form = { ...form, email: exact.email, firstName: exact.firstName ?? "", lastName: exact.lastName ?? "" };
+      writeForm();
+      renderForm(validate(form));
+    }
+  });
+  $("bulk-resend").addEventListener("click", () => bulk("resend"));
+  $("bulk-revoke").addEventListener("click", () => bulk("revoke"));
+  $("export-invitations").addEventListener("click", () => exportView("invitations"));
+  $("export-users").addEventListener("click", () => exportView("users"));
+  $("pf-test").addEventListener("click", async () => {
+    $("pf-result").textContent = "Testing…";
+    try {
+      const who = await api.testConnection(draftFromForm());
+      showProfileErrors(null);
+      const denied = who.actions.filter(([, a]) => a.allowed !== "yes").map(([n]) => n);
+      $("pf-result").textContent = who.extended
+        ? `Signed in as ${who.principal} of ${who.organization}. ${denied.length ? `Not allowed: ${denied.join(", ")}.` : "Every action is allowed."}`
+        : "Signed in. This API is m3ter's own: statuses are derived, and resend, revoke, edit and seats are not available.";
+    } catch (e) {
+      showProfileErrors(e);
+      $("pf-result").textContent = explain(e);
+    }
+  });
+  $("profile-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api.saveProfile(draftFromForm());
+      $("profile-form").reset();
+      showProfileErrors(null);
+      $("pf-result").textContent = "Saved. The secret is in the system keyring.";
+      await afterProfileChange();
+      activateTab("invitations");
+    } catch (err) {
+      showProfileErrors(err);
+      $("pf-result").textContent = explain(err);
+    }
+  });
+}
+
+async function start() {
+  wire();
+  await api.onStatus(onStatus);
+  await afterProfileChange();
+}
+
+start().catch((e) => notice(explain(e), "error"));

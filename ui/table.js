@@ -1,0 +1,200 @@
+// A virtualised table: only the rows in view (plus a few either side) exist in the DOM, so a
+// million cached rows scroll with a constant number of elements. Rows come from the cache in
+// windows through `fetchWindow(offset, limit)`, which answers `{rows, total}`.
+
+export const ROW_HEIGHT = 36;
+const OVERSCAN = 6;
+const PAGE = 100;
+
+/** The rows to draw for a scroll position: `{first, last}` (last exclusive). */
+export function visibleRange(scrollTop, viewportHeight, total, rowHeight = ROW_HEIGHT, overscan = OVERSCAN) {
+  if (total <= 0) return { first: 0, last: 0 };
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
+  const count = Math.ceil(viewportHeight / rowHeight) + 2 * overscan;
+  return { first, last: Math.min(total, first + count) };
+}
+
+/** The window pages (offsets) that hold rows `first..last`. */
+export function pagesFor(first, last, page = PAGE) {
+  const pages = [];
+  for (let offset = Math.floor(first / page) * page; offset < last; offset += page) pages.push(offset);
+  return pages;
+}
+
+/** The row index the keyboard moves to from `current`, clamped to the table. */
+export function moveSelection(current, key, total, pageRows) {
+  const step = { ArrowDown: 1, ArrowUp: -1, PageDown: pageRows, PageUp: -pageRows }[key];
+  if (key === "Home") return 0;
+  if (key === "End") return Math.max(0, total - 1);
+  if (step === undefined) return current;
+  return Math.min(Math.max(0, (current < 0 ? 0 : current) + step), Math.max(0, total - 1));
+}
+
+export class VirtualTable {
+  /**
+   * @param {HTMLElement} viewport the scrolling element
+   * @param {object} options `{columns, fetchWindow, onOpen, onSelect, label}`; each column is
+   *   `{key, title, render(row) -> string|Node, sort?}`
+   */
+  constructor(viewport, options) {
+    this.viewport = viewport;
+    this.options = options;
+    this.total = 0;
+    this.pages = new Map();
+    this.selected = -1;
+    this.checked = new Set();
+    this.generation = 0;
+    const doc = viewport.ownerDocument;
+    viewport.setAttribute("role", "grid");
+    viewport.setAttribute("aria-label", options.label);
+    viewport.tabIndex = 0;
+    this.spacer = doc.createElement("div");
+    this.spacer.className = "vt-spacer";
+    this.body = doc.createElement("div");
+    this.body.className = "vt-body";
+    this.body.setAttribute("role", "rowgroup");
+    viewport.append(this.spacer, this.body);
+    viewport.addEventListener("scroll", () => this.draw());
+    viewport.addEventListener("keydown", (e) => this.onKey(e));
+  }
+
+  /** Forgets loaded rows and reloads from the top of the current filter. */
+  async reset() {
+    this.generation += 1;
+    this.pages.clear();
+    this.selected = -1;
+    this.checked.clear();
+    await this.load(0);
+    this.viewport.scrollTop = 0;
+    this.draw();
+  }
+
+  /** Reloads the rows in view, keeping the scroll position (after a sync or an action). */
+  async refresh() {
+    this.generation += 1;
+    this.pages.clear();
+    const { first, last } = visibleRange(this.viewport.scrollTop, this.viewport.clientHeight, Math.max(this.total, 1));
+    await Promise.all(pagesFor(first, Math.max(last, first + 1)).map((o) => this.load(o)));
+    this.draw();
+  }
+
+  async load(offset) {
+    if (this.pages.has(offset)) return this.pages.get(offset);
+    const generation = this.generation;
+    const pending = this.options.fetchWindow(offset, PAGE).then((answer) => {
+      if (generation !== this.generation) return answer;
+      this.total = answer.total;
+      this.pages.set(offset, Promise.resolve(answer));
+      this.pages.set(`rows:${offset}`, answer.rows);
+      return answer;
+    });
+    this.pages.set(offset, pending);
+    return pending;
+  }
+
+  rowAt(index) {
+    const offset = Math.floor(index / PAGE) * PAGE;
+    const rows = this.pages.get(`rows:${offset}`);
+    return rows ? rows[index - offset] : undefined;
+  }
+
+  draw() {
+    const doc = this.viewport.ownerDocument;
+    this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
+    this.viewport.setAttribute("aria-rowcount", String(this.total));
+    const { first, last } = visibleRange(this.viewport.scrollTop, this.viewport.clientHeight || 600, this.total);
+    const missing = pagesFor(first, last).filter((o) => !this.pages.has(`rows:${o}`));
+    if (missing.length) Promise.all(missing.map((o) => this.load(o))).then(() => this.draw());
+    const rows = [];
+    for (let i = first; i < last; i++) {
+      const row = this.rowAt(i);
+      const el = doc.createElement("div");
+      el.className = "vt-row" + (i === this.selected ? " selected" : "");
+      el.setAttribute("role", "row");
+      el.setAttribute("aria-rowindex", String(i + 1));
+      el.setAttribute("aria-selected", String(i === this.selected));
+      el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
+      el.dataset.index = String(i);
+      const box = doc.createElement("input");
+      box.type = "checkbox";
+      box.className = "vt-check";
+      box.tabIndex = -1;
+      box.setAttribute("aria-label", "Select row");
+      box.checked = row ? this.checked.has(row.id) : false;
+      box.addEventListener("click", (e) => {
+        e.stopPropagation();
+        if (!row) return;
+        if (box.checked) this.checked.add(row.id);
+        else this.checked.delete(row.id);
+        this.options.onCheck?.(this.checked);
+      });
+      const check = doc.createElement("div");
+      check.setAttribute("role", "gridcell");
+      check.className = "vt-cell vt-cell-check";
+      check.append(box);
+      el.append(check);
+      for (const column of this.options.columns) {
+        const cell = doc.createElement("div");
+        cell.setAttribute("role", "gridcell");
+        cell.className = `vt-cell col-${column.key}`;
+        const content = row ? column.render(row) : "…";
+        if (typeof content === "string") cell.textContent = content;
+        else cell.append(content);
+        el.append(cell);
+      }
+      el.addEventListener("click", () => this.select(i, true));
+      rows.push(el);
+    }
+    this.body.replaceChildren(...rows);
+  }
+
+  select(index, open) {
+    this.selected = index;
+    this.draw();
+    const row = this.rowAt(index);
+    if (row) this.options.onSelect?.(row, open);
+  }
+
+  /** Selects the row with this id if it is loaded (after an invite, the new row). */
+  selectId(id) {
+    for (const [key, rows] of this.pages) {
+      if (typeof key !== "string") continue;
+      const at = rows.findIndex((r) => r.id === id);
+      if (at >= 0) {
+        const index = Number(key.slice(5)) + at;
+        this.viewport.scrollTop = Math.max(0, index * ROW_HEIGHT - ROW_HEIGHT * 2);
+        this.select(index, true);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  onKey(event) {
+    const pageRows = Math.floor((this.viewport.clientHeight || 600) / ROW_HEIGHT);
+    if (event.key === "Enter" && this.selected >= 0) {
+      event.preventDefault();
+      this.select(this.selected, true);
+      return;
+    }
+    if (event.key === " " && this.selected >= 0) {
+      event.preventDefault();
+      const row = this.rowAt(this.selected);
+      if (row) {
+        if (this.checked.has(row.id)) this.checked.delete(row.id);
+        else this.checked.add(row.id);
+        this.options.onCheck?.(this.checked);
+        this.draw();
+      }
+      return;
+    }
+    const next = moveSelection(this.selected, event.key, this.total, pageRows);
+    if (next === this.selected) return;
+    event.preventDefault();
+    const top = next * ROW_HEIGHT;
+    const view = this.viewport;
+    if (top < view.scrollTop) view.scrollTop = top;
+    else if (top + ROW_HEIGHT > view.scrollTop + view.clientHeight) view.scrollTop = top + ROW_HEIGHT - view.clientHeight;
+    this.select(next, false);
+  }
+}

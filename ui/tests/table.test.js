@@ -1,0 +1,34 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { visibleRange, pagesFor, moveSelection, ROW_HEIGHT } from "../table.js";
+
+test("a million rows draw a constant handful wherever the scroll is", () => {
+  const total = 1_000_000;
+  for (const scrollTop of [0, 12_345 * ROW_HEIGHT, (total - 5) * ROW_HEIGHT]) {
+    const { first, last } = visibleRange(scrollTop, 800, total);
+    assert.ok(last - first <= 100, `${last - first} rows drawn`);
+    assert.ok(last <= total && first >= 0);
+  }
+  const middle = visibleRange(500_000 * ROW_HEIGHT, 800, total);
+  assert.ok(middle.first <= 500_000 && middle.last > 500_000, "the row at the top is drawn");
+});
+
+test("an empty table draws nothing", () => {
+  assert.deepEqual(visibleRange(0, 800, 0), { first: 0, last: 0 });
+});
+
+test("the windows to fetch cover the rows drawn, a page of 100 each", () => {
+  assert.deepEqual(pagesFor(0, 30), [0]);
+  assert.deepEqual(pagesFor(95, 130), [0, 100]);
+  assert.deepEqual(pagesFor(250, 251), [200]);
+});
+
+test("the keyboard moves the selection and stops at the ends", () => {
+  assert.equal(moveSelection(-1, "ArrowDown", 10, 5), 1);
+  assert.equal(moveSelection(9, "ArrowDown", 10, 5), 9);
+  assert.equal(moveSelection(0, "ArrowUp", 10, 5), 0);
+  assert.equal(moveSelection(2, "PageDown", 10, 5), 7);
+  assert.equal(moveSelection(7, "End", 10, 5), 9);
+  assert.equal(moveSelection(7, "Home", 10, 5), 0);
+  assert.equal(moveSelection(3, "x", 10, 5), 3);
+});
