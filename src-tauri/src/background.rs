@@ -50,18 +50,9 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
             publish(&progress_app, status);
         })
         .await;
-    if outcome.is_ok()
-        && active
-            .session
-            .cache
-            .lock()
-            .map(|c| {
-                c.catalog()
-                    .map(|k| k.subscriptions.is_empty())
-                    .unwrap_or(true)
-            })
-            .unwrap_or(true)
-    {
+    // The catalogue (policies, placement, seats) is fetched when missing; the invite form
+    // and the seats view reload it themselves when they open.
+    if outcome.is_ok() && catalog_missing(&active) {
         let _ = active.session.sync_catalog().await;
     }
     let status = {
@@ -87,6 +78,14 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
     publish(app, status.clone());
     outcome?;
     Ok(status)
+}
+
+fn catalog_missing(active: &crate::state::Active) -> bool {
+    let cache = lock(&active.session.cache);
+    cache
+        .catalog()
+        .map(|c| c.subscriptions.is_empty())
+        .unwrap_or(true)
 }
 
 /// The minute-by-minute sync, for as long as the app runs.
