@@ -19,10 +19,13 @@ fn publish<R: Runtime>(app: &AppHandle<R>, status: SyncStatus) {
     let _ = app.emit(STATUS_EVENT, status);
 }
 
-/// Runs one sync of the selected profile, unless one is running; answers the status after.
+/// Runs one sync of the selected profile (or waits for the one running); answers the status
+/// after.
 pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStatus> {
     let state = app.state::<AppState>();
     let Ok(_running) = state.syncing.try_lock() else {
+        // One is running: its outcome is the answer, rather than a second sync right after.
+        drop(state.syncing.lock().await);
         return Ok(lock(&state.status).clone());
     };
     let active = state.active().await?;
