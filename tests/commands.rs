@@ -80,9 +80,17 @@ fn a_profile_opens_syncs_and_serves_its_tables_from_the_cache() {
         "descending": false, "offset": 0, "limit": 50}});
     let rows = call(&w, "invitation_window", window).unwrap();
     assert_eq!(rows["total"], counts["Pending"]);
-    assert!(rows["rows"].as_array().unwrap().iter().all(|r| r["status"] == "Pending"));
+    assert!(rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "Pending"));
     let found = call(&w, "find_by_email", json!({"prefix": "ada"})).unwrap();
-    assert!(found.as_array().unwrap().iter().all(|r| r["email"].as_str().unwrap().starts_with("ada")));
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["email"].as_str().unwrap().starts_with("ada")));
 }
 
 #[test]
@@ -97,12 +105,21 @@ fn an_invalid_invite_answers_every_field_and_a_secret_never_comes_back() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    for field in ["email", "firstName", "lastName", "contactNumber", "permissionPolicyIds"] {
+    for field in [
+        "email",
+        "firstName",
+        "lastName",
+        "contactNumber",
+        "permissionPolicyIds",
+    ] {
         assert!(fields.contains(&field), "{field} in {fields:?}");
     }
     let profiles = call(&w, "profiles", json!({})).unwrap().to_string();
     let secret = lock(&w.app.state::<AppState>().memory_secrets)["test"].clone();
-    assert!(!profiles.contains(&secret), "the secret stays on the Rust side");
+    assert!(
+        !profiles.contains(&secret),
+        "the secret stays on the Rust side"
+    );
 }
 
 #[test]
@@ -115,7 +132,11 @@ fn without_a_profile_a_table_read_says_so() {
 #[test]
 fn the_window_cannot_reach_the_store_or_the_file_dialog_itself() {
     let w = world();
-    for cmd in ["plugin:store|load", "plugin:dialog|save", "plugin:store|get"] {
+    for cmd in [
+        "plugin:store|load",
+        "plugin:dialog|save",
+        "plugin:store|get",
+    ] {
         let refused = call(&w, cmd, json!({"path": "profiles.json", "key": "profiles"}));
         assert!(refused.is_err(), "{cmd} should be refused: {refused:?}");
     }

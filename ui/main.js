@@ -283,7 +283,7 @@ function showInvitation(row) {
 
 function showUser(row) {
   state.detail = { kind: "user", row };
-  const checks = userActions(row.status, state.capabilities, state.status.online).filter((c) => c.action !== "editUser");
+  const checks = userActions(row.status, state.capabilities, state.status.online);
   showDetails(`User: ${row.email}`, [
     ["E-mail", row.email], ["Name", name(row)], ["Status", row.status], ["Access end", day(row.dtEndAccess) || "No end"],
     ["Policies", policyNames(row.permissionPolicyIds)], ["Subscription / Role", placement(row)],
@@ -309,7 +309,7 @@ async function runInvitationAction(action, row) {
     return;
   }
   if (action === "edit") {
-    notice("Editing an invitation is not in this version yet: resend renews it, or delete and invite again.", "info");
+    openEdit("invitation", row);
     return;
   }
   if (DESTRUCTIVE.has(action) && !(await confirmAction(`${LABELS[action]} the invitation of ${row.email}?`, LABELS[action]))) return;
@@ -327,6 +327,10 @@ async function runInvitationAction(action, row) {
 const userCalls = { inactivate: api.inactivate, reactivate: api.reactivate, deleteUser: api.deleteUser };
 
 async function runUserAction(action, row) {
+  if (action === "editUser") {
+    openEdit("user", row);
+    return;
+  }
   if (DESTRUCTIVE.has(action) && !(await confirmAction(`${LABELS[action]} ${row.email}?`, LABELS[action]))) return;
   try {
     const answer = await userCalls[action](row.id);
@@ -503,6 +507,79 @@ async function sendInvite(event) {
   }
 }
 
+// ---- edit (an invitation's names, contact, policies and access end; a user's policies and
+// access end), with the record's version: a conflict says someone else changed it ------------
+let editing = null;
+
+function openEdit(kind, row) {
+  editing = { kind, row, policies: [...(row.permissionPolicyIds ?? [])] };
+  $("edit-title").textContent = `Edit ${kind === "user" ? "user" : "invitation"}: ${row.email}`;
+  for (const field of document.querySelectorAll("#edit-form [data-for=invitation]")) field.hidden = kind !== "invitation";
+  $("ef-firstName").value = row.firstName ?? "";
+  $("ef-lastName").value = row.lastName ?? "";
+  $("ef-contactNumber").value = row.contactNumber ?? "";
+  $("ef-accessEnd").value = row.dtEndAccess ? row.dtEndAccess.slice(0, 10) : "";
+  $("ef-accessEnd").min = isoDay(new Date(), 1);
+  $("ef-policies").replaceChildren(...state.catalog.policies.map((p) =>
+    element("label", {}, element("input", { type: "checkbox", checked: editing.policies.includes(p.id), onchange: (e) => {
+      editing.policies = e.target.checked ? [...editing.policies, p.id] : editing.policies.filter((x) => x !== p.id);
+    } }), ` ${p.name}`)));
+  $("edit-message").textContent = "";
+  for (const slot of document.querySelectorAll("#edit-form .error")) slot.textContent = "";
+  $("edit-dialog").showModal();
+}
+
+/** The end of the chosen day, UTC: access lasts through that day. */
+const endOfDay = (date) => (date ? `${date}T23:59:59Z` : null);
+
+async function saveEdit(event) {
+  event.preventDefault();
+  if (!editing) return;
+  const { kind, row } = editing;
+  const text = (id) => $(id).value.trim() || null;
+  try {
+    if (kind === "user") {
+      const update = { version: row.version, permissionPolicyIds: editing.policies, dtEndAccess: endOfDay($("ef-accessEnd").value) };
+      const saved = await api.editUser(row.id, update);
+      showUser({ ...row, ...saved });
+      await users.refresh();
+    } else {
+      const update = {
+        version: row.version, firstName: text("ef-firstName"), lastName: text("ef-lastName"), contactNumber: text("ef-contactNumber"),
+        permissionPolicyIds: editing.policies, dtEndAccess: endOfDay($("ef-accessEnd").value),
+        businessId: row.businessId ?? null, appId: row.appId ?? null, subscriptionId: row.subscriptionId ?? null, roleId: row.roleId ?? null,
+      };
+      const saved = await api.editInvitation(row.id, update);
+      showInvitation({ ...row, ...saved });
+      await refreshAll();
+    }
+    $("edit-dialog").close();
+    notice(`Saved ${row.email}`, "info");
+  } catch (e) {
+    const message = $("edit-message");
+    message.className = "form-message error";
+    if (e.kind === "conflict" && e.code === "version_conflict") {
+      message.replaceChildren("Someone else changed it since you opened it. ", element("button", { type: "button", onclick: () => reloadEdited(kind, row) }, "Reload their version"));
+    } else {
+      message.textContent = explain(e);
+      const errors = fieldErrors(e);
+      for (const [field, text] of Object.entries(errors)) {
+        const slot = $(`ef-${field}-error`);
+        if (slot) slot.textContent = text;
+      }
+    }
+  }
+}
+
+async function reloadEdited(kind, row) {
+  await api.syncNow().catch(() => null);
+  const search = { statuses: [], search: row.email, sort: "email", descending: false, offset: 0, limit: 20 };
+  const found = kind === "user" ? await api.userWindow(search) : await api.invitationWindow(search);
+  const fresh = found.rows.find((r) => r.id === row.id);
+  if (fresh) openEdit(kind, fresh);
+  else $("edit-dialog").close();
+}
+
 // ---- seats ----------------------------------------------------------------------------------
 function renderSeats() {
   const out = [];
@@ -613,6 +690,8 @@ function wire() {
       renderForm(validate(form));
     }
   });
+  $("edit-form").addEventListener("submit", saveEdit);
+  $("edit-cancel").addEventListener("click", () => $("edit-dialog").close());
   $("bulk-resend").addEventListener("click", () => bulk("resend"));
   $("bulk-revoke").addEventListener("click", () => bulk("revoke"));
   $("export-invitations").addEventListener("click", () => exportView("invitations"));
