@@ -76,7 +76,7 @@ async function loadProfiles() {
       element("li", {},
         element("span", { class: "name" }, `${p.name} — ${p.baseUrl}`),
         element("button", { type: "button", onclick: () => choose(p.id) }, p.id === selected ? "Open (current)" : "Open"),
-        element("button", { type: "button", onclick: () => rename(p) }, "Rename"),
+        element("button", { type: "button", onclick: (e) => rename(p, e.target.closest("li")) }, "Rename"),
         element("button", { type: "button", class: "danger", onclick: () => signOut(p) }, "Sign out"),
       ),
     ),
@@ -93,15 +93,23 @@ async function choose(id) {
   }
 }
 
-async function rename(profile) {
-  const next = window.prompt("New name for this profile", profile.name);
-  if (!next) return;
-  try {
-    await api.renameProfile(profile.id, next);
-    await loadProfiles();
-  } catch (e) {
-    notice(explain(e), "error");
-  }
+/** Turns the profile's row into a name field with Save and Cancel. */
+function rename(profile, item) {
+  const input = element("input", { value: profile.name, "aria-label": `New name for ${profile.name}` });
+  const save = async () => {
+    try {
+      await api.renameProfile(profile.id, input.value);
+      await loadProfiles();
+    } catch (e) {
+      notice(explain(e), "error");
+    }
+  };
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") save();
+    if (e.key === "Escape") loadProfiles();
+  });
+  item.replaceChildren(input, element("button", { type: "button", class: "primary", onclick: save }, "Save"), element("button", { type: "button", onclick: () => loadProfiles() }, "Cancel"));
+  input.focus();
 }
 
 async function signOut(profile) {

@@ -5,11 +5,27 @@
 export const ROW_HEIGHT = 36;
 const OVERSCAN = 6;
 const PAGE = 100;
+/** Browsers cap an element's height (Chromium near 33.5M px): past this, scrolling is scaled. */
+export const MAX_SCROLL_HEIGHT = 8_000_000;
+
+/** How many rows' height one pixel of scrollbar stands for (1 until the table is very long). */
+export function scrollScale(total, viewportHeight, rowHeight = ROW_HEIGHT) {
+  const height = total * rowHeight;
+  if (height <= MAX_SCROLL_HEIGHT) return 1;
+  // Scaled so that the bottom of the scroll range shows the last rows.
+  return (height - viewportHeight) / (MAX_SCROLL_HEIGHT - viewportHeight);
+}
+
+/** The row at the top of the view, fractional: where drawing starts. */
+export function topRow(scrollTop, scale, rowHeight = ROW_HEIGHT) {
+  return (scrollTop * scale) / rowHeight;
+}
 
 /** The rows to draw for a scroll position: `{first, last}` (last exclusive). */
 export function visibleRange(scrollTop, viewportHeight, total, rowHeight = ROW_HEIGHT, overscan = OVERSCAN) {
   if (total <= 0) return { first: 0, last: 0 };
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
+  const scale = scrollScale(total, viewportHeight, rowHeight);
+  const first = Math.max(0, Math.floor(topRow(scrollTop, scale, rowHeight)) - overscan);
   const count = Math.ceil(viewportHeight / rowHeight) + 2 * overscan;
   return { first, last: Math.min(total, first + count) };
 }
@@ -100,9 +116,13 @@ export class VirtualTable {
 
   draw() {
     const doc = this.viewport.ownerDocument;
-    this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
+    const viewportHeight = this.viewport.clientHeight || 600;
+    const scale = scrollScale(this.total, viewportHeight);
+    this.spacer.style.height = `${scale === 1 ? this.total * ROW_HEIGHT : MAX_SCROLL_HEIGHT}px`;
     this.viewport.setAttribute("aria-rowcount", String(this.total));
-    const { first, last } = visibleRange(this.viewport.scrollTop, this.viewport.clientHeight || 600, this.total);
+    const scrollTop = this.viewport.scrollTop;
+    const top = topRow(scrollTop, scale);
+    const { first, last } = visibleRange(scrollTop, viewportHeight, this.total);
     const missing = pagesFor(first, last).filter((o) => !this.pages.has(`rows:${o}`));
     if (missing.length) Promise.all(missing.map((o) => this.load(o))).then(() => this.draw());
     const rows = [];
@@ -113,7 +133,8 @@ export class VirtualTable {
       el.setAttribute("role", "row");
       el.setAttribute("aria-rowindex", String(i + 1));
       el.setAttribute("aria-selected", String(i === this.selected));
-      el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
+      // Placed relative to the view's top row, so scaled scrolling still lays rows edge to edge.
+      el.style.transform = `translateY(${scrollTop + (i - top) * ROW_HEIGHT}px)`;
       el.dataset.index = String(i);
       const box = doc.createElement("input");
       box.type = "checkbox";
@@ -162,7 +183,7 @@ export class VirtualTable {
       const at = rows.findIndex((r) => r.id === id);
       if (at >= 0) {
         const index = Number(key.slice(5)) + at;
-        this.viewport.scrollTop = Math.max(0, index * ROW_HEIGHT - ROW_HEIGHT * 2);
+        this.scrollToRow(Math.max(0, index - 2));
         this.select(index, true);
         return true;
       }
@@ -191,10 +212,16 @@ export class VirtualTable {
     const next = moveSelection(this.selected, event.key, this.total, pageRows);
     if (next === this.selected) return;
     event.preventDefault();
-    const top = next * ROW_HEIGHT;
-    const view = this.viewport;
-    if (top < view.scrollTop) view.scrollTop = top;
-    else if (top + ROW_HEIGHT > view.scrollTop + view.clientHeight) view.scrollTop = top + ROW_HEIGHT - view.clientHeight;
+    const scale = scrollScale(this.total, this.viewport.clientHeight || 600);
+    const top = topRow(this.viewport.scrollTop, scale);
+    if (next < top) this.scrollToRow(next);
+    else if (next + 1 > top + pageRows) this.scrollToRow(next + 1 - pageRows);
     this.select(next, false);
+  }
+
+  /** Scrolls so that row `index` is at the top of the view. */
+  scrollToRow(index) {
+    const scale = scrollScale(this.total, this.viewport.clientHeight || 600);
+    this.viewport.scrollTop = (index * ROW_HEIGHT) / scale;
   }
 }
