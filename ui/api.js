@@ -38,6 +38,8 @@ export const inactivate = (id) => call("inactivate", { id });
 export const reactivate = (id) => call("reactivate", { id });
 export const deleteUser = (id) => call("delete_user", { id });
 export const exportCsv = (request) => call("export_csv", { request });
+/** Tells the launch bench the cached rows are on screen. */
+export const markReady = () => call("mark_ready", { what: "rows" });
 
 /** Sync progress and connectivity, as the `status` event brings them. */
 export const onStatus = (handler) => transport.listen("status", handler);

@@ -624,6 +624,14 @@ async function refreshAll() {
   updateCount();
 }
 
+let announced = false;
+/** Once, when the first rows are drawn: the launch bench's finish line. */
+function announceRows() {
+  if (announced || invitations.total === 0) return;
+  announced = true;
+  requestAnimationFrame(() => api.markReady().catch(() => null));
+}
+
 async function afterProfileChange() {
   const { profiles } = await loadProfiles();
   if (profiles.length === 0) {
@@ -637,6 +645,7 @@ async function afterProfileChange() {
   header($("user-head"), userColumns, state.userFilter, users);
   renderUserFilters();
   await refreshAll();
+  announceRows();
 }
 
 function draftFromForm() {

@@ -21,6 +21,7 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> CommandResult<()> {
     if let Some(folder) = db.parent() {
         std::fs::create_dir_all(folder).map_err(|e| CommandError::new("server", e.to_string()))?;
     }
+    let fresh = !db.exists();
     let server = start_server(Config::for_database(db))
         .await
         .map_err(|e| CommandError::new("server", format!("demo server: {e}")))?;
@@ -28,6 +29,15 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> CommandResult<()> {
         .await
         .map_err(|e| CommandError::new("server", format!("demo data: {e}")))?;
     let org = &credentials.organizations[0];
+    // For the launch bench: a fresh demo with this many more invitations.
+    let bulk = std::env::var("INVITEDESK_DEMO_BULK")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    if let Some(count) = bulk.filter(|_| fresh) {
+        demo::bulk_invitations(&server.state, org.org_id, count)
+            .await
+            .map_err(|e| CommandError::new("server", format!("demo bulk: {e}")))?;
+    }
     let admin = &org.principals["admin"];
     if creds::store_secret(PROFILE_ID, &admin.api_secret).is_err() {
         tracing::warn!("no OS keyring: the demo's secret is kept in memory for this run");

@@ -11,6 +11,7 @@ pub mod background;
 pub mod commands;
 pub mod demo;
 pub mod error;
+pub mod launch;
 pub mod profiles;
 pub mod state;
 
@@ -21,6 +22,8 @@ use crate::state::{lock, AppState};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub demo: bool,
+    /// Opens an empty page and nothing else: the yardstick of the launch and memory benches.
+    pub blank: bool,
 }
 
 /// Every command the UI may call (their permissions are listed in `commands/names.rs`).
@@ -43,6 +46,7 @@ pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send +
         catalog,
         capabilities,
         invite,
+        launch::mark_ready,
         resend,
         revoke,
         delete_invitation,
@@ -86,7 +90,38 @@ pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Resul
 
 pub fn run(options: Options) {
     builder(tauri::Builder::default())
-        .setup(move |app| Ok(prepare(app.handle(), options)?))
+        .setup(move |app| {
+            if !options.blank {
+                prepare(app.handle(), options)?;
+            }
+            open_window(
+                app.handle(),
+                if options.blank {
+                    "blank.html"
+                } else {
+                    "index.html"
+                },
+            )?;
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("InviteDesk could not start its window");
+}
+
+/// The main window as tauri.conf.json describes it, showing `page`.
+fn open_window<R: Runtime>(app: &tauri::AppHandle<R>, page: &str) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .unwrap_or_default();
+    let config = tauri::utils::config::WindowConfig {
+        url: tauri::WebviewUrl::App(page.into()),
+        ..config
+    };
+    tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    Ok(())
 }

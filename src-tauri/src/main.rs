@@ -2,6 +2,10 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    let demo = std::env::args().any(|a| a == "--demo");
-    invitedesk_app::run(invitedesk_app::Options { demo });
+    invitedesk_app::launch::started();
+    let flag = |name: &str| std::env::args().any(|a| a == name);
+    invitedesk_app::run(invitedesk_app::Options {
+        demo: flag("--demo"),
+        blank: flag("--blank"),
+    });
 }

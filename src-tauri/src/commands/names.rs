@@ -17,6 +17,7 @@ pub const ALL: &[&str] = &[
     "catalog",
     "capabilities",
     "invite",
+    "mark_ready",
     "resend",
     "revoke",
     "delete_invitation",

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Launch to cached rows on screen with 100k invitations cached, and idle memory (PSS of the app
+# and its WebKit processes), against a blank Tauri window of the same binary (`--blank`), in
+# one run under Xvfb. DESIGN §5: launch ≤ 1 s and ≤ 1.3× the blank window; memory ≤ 1.1×.
+#   benches/app-launch.sh [runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+cargo build --release -q
+app=target/release/invitedesk
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" DISPLAY=:97 WEBKIT_DISABLE_DMABUF_RENDERER=1
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+Xvfb :97 -screen 0 1280x860x24 >/dev/null 2>&1 &
+sleep 1
+cache="$XDG_DATA_HOME/com.invitedesk.console/profiles/demo/cache.db"
+
+# Everything inside one D-Bus session with an unlocked keyring, so the demo profile's secret
+# survives from the preparing run to the measured ones.
+dbus-run-session -- bash -s "$app" "$cache" "$runs" "$work" <<'INNER'
+set -euo pipefail
+app=$1 cache=$2 runs=$3 work=$4
+printf bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+
+tree_pss_kib() { # PSS of a process and all its descendants
+  local total=0 pid
+  for pid in $1 $(pgrep -P "$1") $(for c in $(pgrep -P "$1"); do pgrep -P "$c"; done); do
+    [ -r "/proc/$pid/smaps_rollup" ] || continue
+    total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")))
+  done
+  echo "$total"
+}
+
+launch() { # prints "<ms to READY> <PSS KiB after 5 s idle>"
+  "$app" "$@" > "$work/out" 2>/dev/null &
+  local pid=$! waited=0
+  until grep -q '^READY' "$work/out" 2>/dev/null; do
+    sleep 0.05; waited=$((waited + 1))
+    [ $waited -lt 600 ] || { echo "no READY from $app $*" >&2; kill $pid; exit 1; }
+  done
+  sleep 5
+  echo "$(awk '/^READY/ { print $3 }' "$work/out") $(tree_pss_kib $pid)"
+  kill $pid; wait $pid 2>/dev/null || true
+}
+
+# Prepare: a demo with 100k more invitations, synced into the Demo profile's cache.
+INVITEDESK_DEMO_BULK=100000 "$app" --demo >/dev/null 2>&1 &
+prep=$!
+until python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$cache?mode=ro', uri=True); sys.exit(0 if c.execute(\"select count(*) from sync_state where list='invitations' and dt_full_sync is not null\").fetchone()[0] else 1)" 2>/dev/null; do sleep 0.5; done
+kill $prep; wait $prep 2>/dev/null || true
+rows=$(python3 -c "import sqlite3; print(sqlite3.connect('$cache').execute('select count(*) from invitations').fetchone()[0])")
+echo "cached invitations: $rows"
+
+for i in $(seq "$runs"); do
+  echo "blank $(launch --blank)"
+  echo "app $(launch)"   # no --demo: the server is gone, the app opens on its cache, offline
+done | tee "$work/results"
+python3 - "$work/results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+def med(kind, col): return statistics.median(float(r[col]) for r in rows if r[0] == kind)
+bl, al = med("blank", 1), med("app", 1)
+bm, am = med("blank", 2) / 1024, med("app", 2) / 1024
+print(f"launch to first paint, blank window: {bl:.0f} ms (median)")
+print(f"launch to cached rows on screen:     {al:.0f} ms (median) = {al / bl:.2f}x the blank window")
+print(f"idle PSS, blank window:              {bm:.0f} MiB (median)")
+print(f"idle PSS, app with 100k cached:      {am:.0f} MiB (median) = {am / bm:.2f}x the blank window")
+PY
+INNER

@@ -1,0 +1,27 @@
+//! Launch timing for the benches: the process notes when it started, and the page says when
+//! it has what it came for on screen (the cached rows, or for the blank yardstick, itself).
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Called first thing in `main`.
+pub fn started() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// Prints `READY <what> <ms since start>` once per `what` kind of page; the benches read it.
+#[tauri::command]
+pub fn mark_ready(what: String) {
+    static PRINTED: OnceLock<()> = OnceLock::new();
+    if PRINTED.set(()).is_ok() {
+        let since = STARTED.get().map(|s| s.elapsed().as_secs_f64() * 1e3);
+        let what: String = what
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(20)
+            .collect();
+        println!("READY {what} {:.1}", since.unwrap_or(f64::NAN));
+    }
+}
