@@ -27,7 +27,10 @@ tree_pss_kib() { # PSS of a process and all its descendants
   local total=0 pid
   for pid in $1 $(pgrep -P "$1") $(for c in $(pgrep -P "$1"); do pgrep -P "$c"; done); do
     [ -r "/proc/$pid/smaps_rollup" ] || continue
-    total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")))
+    local pss
+    pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
+    echo "  $(cat "/proc/$pid/comm") $pss KiB" >> "$work/breakdown"
+    total=$((total + pss))
   done
   echo "$total"
 }
@@ -40,6 +43,7 @@ launch() { # prints "<ms to READY> <PSS KiB after 5 s idle>"
     [ $waited -lt 600 ] || { echo "no READY from $app $*" >&2; kill $pid; exit 1; }
   done
   sleep 5
+  echo "$* :" >> "$work/breakdown"
   echo "$(awk '/^READY/ { print $3 }' "$work/out") $(tree_pss_kib $pid)"
   kill $pid; wait $pid 2>/dev/null || true
 }
@@ -67,4 +71,6 @@ print(f"launch to cached rows on screen:     {al:.0f} ms (median) = {al / bl:.2f
 print(f"idle PSS, blank window:              {bm:.0f} MiB (median)")
 print(f"idle PSS, app with 100k cached:      {am:.0f} MiB (median) = {am / bm:.2f}x the blank window")
 PY
+echo "PSS by process, every run:"
+cat "$work/breakdown"
 INNER

@@ -639,13 +639,20 @@ async function afterProfileChange() {
     notice("Add a connection profile to start.", "info");
     return;
   }
-  state.capabilities = await api.capabilities().catch(() => null);
   showStatus(await api.status());
   header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
   header($("user-head"), userColumns, state.userFilter, users);
   renderUserFilters();
-  await refreshAll();
+  // The cached rows first, then the tab counts and the catalogue's names; what the principal
+  // may do arrives after (from the server, or as last seen when offline).
+  await invitations.reset();
+  updateCount();
   announceRows();
+  await refreshAll();
+  api.capabilities().then((c) => {
+    state.capabilities = c;
+    applyActionState();
+  }).catch(() => null);
 }
 
 function draftFromForm() {

@@ -83,6 +83,17 @@ pub async fn sync(
     cache: &SharedCache,
     mut progress: impl FnMut(Progress),
 ) -> Result<SyncReport, SyncError> {
+    lock(cache).begin_sync()?;
+    let report = sync_lists(api, cache, &mut progress).await;
+    lock(cache).end_sync()?;
+    report
+}
+
+async fn sync_lists(
+    api: &ApiClient,
+    cache: &SharedCache,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let (invitations, full) = sync_list(
         cache,

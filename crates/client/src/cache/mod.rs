@@ -30,6 +30,14 @@ pub enum CacheError {
 
 pub type Result<T, E = CacheError> = std::result::Result<T, E>;
 
+/// SQLite's page cache between syncs: small, since the app's idle memory is budgeted and the
+/// OS keeps the file's pages anyway.
+const IDLE_CACHE: &str = "PRAGMA cache_size = -4096;";
+
+/// During a sync: 32 MiB holds the id index of 100k rows, so random-order inserts into it do
+/// not re-read pages from the file.
+const SYNC_CACHE: &str = "PRAGMA cache_size = -32768;";
+
 /// Which synced list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum List {
@@ -105,12 +113,11 @@ impl Cache {
             std::fs::create_dir_all(folder)?;
         }
         let mut conn = Connection::open(path)?;
-        // A page cache of 32 MiB holds the id and e-mail indexes of 100k rows, so a sync's
-        // random-order index inserts do not re-read pages from the file.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 16384;",
+             PRAGMA wal_autocheckpoint = 16384;",
         )?;
+        conn.execute_batch(IDLE_CACHE)?;
         let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let tx = conn.transaction()?;
         for (number, sql) in (1..).zip(MIGRATIONS).skip(applied as usize) {
@@ -171,6 +178,18 @@ impl Cache {
             self.conn.execute(sql, [])?;
         }
         Ok(())
+    }
+
+    /// A larger page cache for the duration of a sync.
+    pub fn begin_sync(&self) -> Result<()> {
+        Ok(self.conn.execute_batch(SYNC_CACHE)?)
+    }
+
+    /// Back to the idle page cache, its memory handed back.
+    pub fn end_sync(&self) -> Result<()> {
+        Ok(self
+            .conn
+            .execute_batch(&format!("{IDLE_CACHE} PRAGMA shrink_memory;"))?)
     }
 
     pub fn connection(&self) -> &Connection {
