@@ -25,15 +25,19 @@ CREATE TRIGGER invitation_records_follow AFTER DELETE ON invitations BEGIN
     DELETE FROM invitation_records WHERE rowid = old.rowid;
 END;
 
+-- The same columns as invitations, so one statement writes either; a user has no expiry and
+-- is never sent, so those two stay NULL.
 CREATE TABLE users (
     id               BLOB PRIMARY KEY,
     status           TEXT NOT NULL,
+    dt_expiry        INTEGER,
     search_text      TEXT NOT NULL,
     email            TEXT NOT NULL,
     name             TEXT NOT NULL,
     dt_end_access    INTEGER,
     dt_created       INTEGER,
-    dt_last_modified INTEGER
+    dt_last_modified INTEGER,
+    dt_last_sent     INTEGER
 );
 CREATE TABLE user_records (
     rowid            INTEGER PRIMARY KEY,

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use invitedesk_model::search::like_pattern;
 use invitedesk_model::{Invitation, InvitationStatus, User, UserStatus};
 use rusqlite::types::Value;
 use serde::de::DeserializeOwned;
@@ -33,6 +32,13 @@ pub trait Table {
     fn status_name(status: Self::Status) -> &'static str;
     /// SQL true for rows showing `status` now, cheapest test first.
     fn status_condition(status: Self::Status) -> &'static str;
+    /// The column holding an expiry that turns Pending into Expired, or `NULL`.
+    const EXPIRY: &'static str;
+    /// The status a row shows now, from its stored status and expiry (as `STATUS` does in SQL).
+    fn shown_status(stored: &str, expiry: Option<i64>, now: i64) -> &str {
+        let _ = (expiry, now);
+        stored
+    }
     fn column(column: Self::Column) -> &'static str;
     /// Sets the record's status to the one shown now.
     fn with_status(record: &mut Self::Record, status: &str);
@@ -48,6 +54,13 @@ impl Table for Invitations {
     const ROWS: &'static str = "invitations";
     const RECORDS: &'static str = "invitation_records";
     const STATUS: &'static str = INVITATION_STATUS;
+    const EXPIRY: &'static str = "dt_expiry";
+    fn shown_status(stored: &str, expiry: Option<i64>, now: i64) -> &str {
+        match (stored, expiry) {
+            ("Pending", Some(expiry)) if expiry <= now => "Expired",
+            _ => stored,
+        }
+    }
     fn status_name(status: InvitationStatus) -> &'static str {
         status.as_str()
     }
@@ -87,6 +100,7 @@ impl Table for Users {
     const ROWS: &'static str = "users";
     const RECORDS: &'static str = "user_records";
     const STATUS: &'static str = "status";
+    const EXPIRY: &'static str = "NULL";
     fn status_name(status: UserStatus) -> &'static str {
         status.as_str()
     }
@@ -179,7 +193,7 @@ fn filter<T: Table>(
     now: DateTime<Utc>,
 ) -> (String, Vec<(String, Value)>) {
     let mut clauses = vec!["1 = 1".to_owned()];
-    let mut params: Vec<(String, Value)> =
+    let params: Vec<(String, Value)> =
         vec![(":now".into(), Value::Integer(now.timestamp_micros()))];
     if !window.statuses.is_empty() {
         let conditions: Vec<&str> = window
@@ -188,10 +202,6 @@ fn filter<T: Table>(
             .map(|s| T::status_condition(*s))
             .collect();
         clauses.push(format!("({})", conditions.join(" OR ")));
-    }
-    if let Some(search) = searched(window.search.as_deref()) {
-        clauses.push("search_text LIKE :search ESCAPE '\\'".into());
-        params.push((":search".into(), Value::Text(like_pattern(search))));
     }
     (clauses.join(" AND "), params)
 }
@@ -225,44 +235,92 @@ pub fn user_window(
 }
 
 /// One window of a list. Without a search it walks the sort column's index, checking the
-/// status on the way, and counts apart. With a search it scans the narrow rows once, counting
-/// the matches in the same pass, and sorts only the matches: `+column` keeps SQLite from
-/// walking the sort index and looking up every row it passes.
+/// status on the way, and counts apart. With a search the matches come from the cache's
+/// in-memory search index, and SQLite sorts only those rows.
 pub fn window_of<T: Table>(
     cache: &Cache,
     window: &Window<T::Status, T::Column>,
     now: DateTime<Utc>,
 ) -> Result<WindowRows<T::Record>> {
+    if let Some(search) = searched(window.search.as_deref()) {
+        return searched_window::<T>(cache, window, search, now);
+    }
     let (clause, mut params) = filter::<T>(window, now);
     let direction = if window.descending { "DESC" } else { "ASC" };
-    let column = T::column(window.sort);
-    let (sort, total) = if searched(window.search.as_deref()).is_some() {
-        (format!("+({column})"), "count(*) OVER ()")
-    } else {
-        (column.to_owned(), "NULL")
-    };
     let sql = format!(
-        "SELECT rowid, {status}, {total} FROM {rows} WHERE {clause}
-         ORDER BY {sort} {direction} NULLS LAST, id {direction} LIMIT :limit OFFSET :offset",
+        "SELECT rowid, {status} FROM {rows} WHERE {clause}
+         ORDER BY {column} {direction} NULLS LAST, id {direction} LIMIT :limit OFFSET :offset",
         status = T::STATUS,
         rows = T::ROWS,
+        column = T::column(window.sort),
     );
     params.push((":limit".into(), Value::Integer(i64::from(window.limit))));
     params.push((":offset".into(), Value::Integer(i64::from(window.offset))));
     let conn = cache.connection();
-    let mut statement = conn.prepare_cached(&sql)?;
-    let found: Vec<(i64, String, Option<i64>)> = statement
+    let found: Vec<(i64, String)> = conn
+        .prepare_cached(&sql)?
         .query_map(as_refs(&sql, &params).as_slice(), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let total = match found.first().and_then(|f| f.2) {
-        Some(total) => total as u64,
-        None => count::<T>(conn, &clause, &params)?,
-    };
+    let total = count::<T>(conn, &clause, &params)?;
     let rows = found
         .into_iter()
-        .map(|(rowid, status, _)| record::<T>(conn, rowid, &status))
+        .map(|(rowid, status)| record::<T>(conn, rowid, &status))
+        .collect::<Result<_>>()?;
+    Ok(WindowRows { rows, total })
+}
+
+/// Builds the in-memory search indexes now (after a sync changed something), so the first
+/// keystroke in a search box does not pay for them.
+pub fn warm_search(cache: &Cache) -> Result<()> {
+    cache.search(Invitations::ROWS, Invitations::EXPIRY, "", |_, _| false)?;
+    cache.search(Users::ROWS, Users::EXPIRY, "", |_, _| false)?;
+    Ok(())
+}
+
+/// A searched window: the matching rowids from memory, then one query that sorts just those
+/// (`+column` keeps SQLite from walking the sort index instead).
+fn searched_window<T: Table>(
+    cache: &Cache,
+    window: &Window<T::Status, T::Column>,
+    search: &str,
+    now: DateTime<Utc>,
+) -> Result<WindowRows<T::Record>> {
+    let wanted: Vec<&str> = window.statuses.iter().map(|s| T::status_name(*s)).collect();
+    let now_micros = now.timestamp_micros();
+    let matches = cache.search(T::ROWS, T::EXPIRY, search, |stored, expiry| {
+        wanted.is_empty() || wanted.contains(&T::shown_status(stored, expiry, now_micros))
+    })?;
+    let total = matches.len() as u64;
+    let ids: std::rc::Rc<Vec<Value>> =
+        std::rc::Rc::new(matches.into_iter().map(Value::Integer).collect());
+    let direction = if window.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT rowid, {status} FROM {rows} WHERE rowid IN rarray(:ids)
+         ORDER BY +({column}) {direction} NULLS LAST, id {direction} LIMIT :limit OFFSET :offset",
+        status = T::STATUS,
+        rows = T::ROWS,
+        column = T::column(window.sort),
+    );
+    let params: [(&str, &dyn rusqlite::ToSql); 4] = [
+        (":now", &now_micros),
+        (":ids", &ids),
+        (":limit", &window.limit),
+        (":offset", &window.offset),
+    ];
+    let named: Vec<(&str, &dyn rusqlite::ToSql)> = params
+        .into_iter()
+        .filter(|(name, _)| sql.contains(name))
+        .collect();
+    let conn = cache.connection();
+    let found: Vec<(i64, String)> = conn
+        .prepare_cached(&sql)?
+        .query_map(named.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let rows = found
+        .into_iter()
+        .map(|(rowid, status)| record::<T>(conn, rowid, &status))
         .collect::<Result<_>>()?;
     Ok(WindowRows { rows, total })
 }

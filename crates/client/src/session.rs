@@ -55,8 +55,14 @@ impl Session {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Syncs, then rebuilds the search index if anything changed, so the first keystroke in
+    /// a search box after a sync does not pay for it.
     pub async fn sync(&self, progress: impl FnMut(Progress)) -> Result<SyncReport> {
-        Ok(sync::sync(&self.api, &self.cache, progress).await?)
+        let report = sync::sync(&self.api, &self.cache, progress).await?;
+        if report.invitations > 0 || report.users > 0 {
+            crate::queries::warm_search(&self.cache())?;
+        }
+        Ok(report)
     }
 
     /// Reads `GET /me` (or learns the API is m3ter's own) and keeps the answer for offline use.

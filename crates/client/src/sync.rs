@@ -4,6 +4,7 @@
 //! nothing changed, a sync is one request per list.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use invitedesk_model::{Invitation, Page, User};
 use uuid::Uuid;
 
 use crate::api::{ApiClient, ApiError, ListQuery, Received};
-use crate::cache::{Cache, CacheError, List};
+use crate::cache::{Cache, CacheError, CachedRow, List};
 
 pub const PAGE_SIZE: u32 = 200;
 
@@ -74,10 +75,6 @@ impl Modified for User {
 /// The cache as the app shares it between its sync task and its table reads.
 pub type SharedCache = Arc<Mutex<Cache>>;
 
-/// Pages fetched before they are applied together in one transaction: fewer, larger commits
-/// write each index page to the WAL once per group rather than once per page.
-const PAGES_PER_BATCH: usize = 25;
-
 pub async fn sync(
     api: &ApiClient,
     cache: &SharedCache,
@@ -100,7 +97,7 @@ async fn sync_lists(
         List::Invitations,
         api.is_extended(),
         |query| async move { api.list_invitations_received(&query).await },
-        Cache::apply_invitations,
+        |i: &Received<Invitation>| CachedRow::invitation(&i.value, i.json.get()),
         &mut progress,
     )
     .await?;
@@ -111,7 +108,7 @@ async fn sync_lists(
         List::Users,
         api.is_extended(),
         |query| async move { api.list_users_received(&query).await },
-        Cache::apply_users,
+        |u: &Received<User>| CachedRow::user(&u.value, u.json.get()),
         &mut progress,
     )
     .await?;
@@ -126,9 +123,10 @@ fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-type Apply<T> = fn(&mut Cache, &[T], Option<DateTime<Utc>>) -> Result<(), CacheError>;
+/// Turns a received record into the row the cache stores.
+type Prepare<T> = fn(&T) -> CachedRow;
 
-/// Records fetched and not yet applied, with the cursor they bring the list to.
+/// Records fetched and not yet written, with the cursor they bring the list to.
 struct Batch<T> {
     records: Vec<T>,
     cursor: Option<DateTime<Utc>>,
@@ -141,7 +139,7 @@ async fn sync_list<T, Fetch, Fut>(
     list: List,
     incremental: bool,
     fetch: Fetch,
-    apply: Apply<T>,
+    prepare: Prepare<T>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<(u64, bool), SyncError>
 where
@@ -155,8 +153,8 @@ where
         lock(cache).drop_indexes_if_empty(list)?;
     }
     let outcome = match incremental {
-        true => fetch_and_apply(cache, list, state.cursor, fetch, apply, progress).await,
-        false => refresh(cache, list, fetch, apply, progress).await,
+        true => fetch_and_apply(cache, list, state.cursor, fetch, prepare, progress).await,
+        false => refresh(cache, list, fetch, prepare, progress).await,
     };
     lock(cache).build_indexes(list)?;
     let done = outcome?;
@@ -164,15 +162,16 @@ where
     Ok((done, full))
 }
 
-/// Every page from `cursor` on, applied; the number of records applied. Fetches batch N+1
-/// while batch N is written into the cache on a blocking thread, so a full sync costs little
-/// more than its download.
+/// Every page from `cursor` on, applied; the number of records applied. Pages go through a
+/// channel to a blocking thread that writes whatever has arrived (up to `ROWS_PER_COMMIT`) in
+/// one transaction with its cursor, so fetching never waits for writing, nor writing for
+/// fetching, and a full sync costs little more than its download.
 async fn fetch_and_apply<T, Fetch, Fut>(
     cache: &SharedCache,
     list: List,
     cursor: Option<DateTime<Utc>>,
     fetch: Fetch,
-    apply: Apply<T>,
+    prepare: Prepare<T>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<u64, SyncError>
 where
@@ -180,33 +179,86 @@ where
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
-    let mut next = Some(cursor.unwrap_or(DateTime::UNIX_EPOCH));
-    let mut ready: Option<Batch<T>> = None;
-    let mut done = 0;
-    loop {
-        let fetching = fetch_batch(&fetch, next);
-        let applying = apply_batch(cache, apply, ready.take());
-        let (fetched, applied) = tokio::join!(fetching, applying);
-        let applied = applied?;
-        if applied > 0 {
-            done += applied;
-            progress(Progress { list, done });
-        }
-        match fetched {
-            Ok((batch, more)) => {
-                next = more;
-                if batch.records.is_empty() && next.is_none() {
-                    break;
-                }
-                ready = Some(batch);
+    let (pages, arriving) = tokio::sync::mpsc::channel::<Batch<T>>(PAGES_IN_FLIGHT);
+    let applied = Arc::new(AtomicU64::new(0));
+    let writer = {
+        let (cache, applied) = (Arc::clone(cache), Arc::clone(&applied));
+        tokio::task::spawn_blocking(move || {
+            write_arriving(&cache, list, prepare, arriving, &applied)
+        })
+    };
+    let mut since = cursor.unwrap_or(DateTime::UNIX_EPOCH);
+    let fetched: Result<(), ApiError> = async {
+        loop {
+            let page = fetch(ListQuery {
+                page_size: Some(PAGE_SIZE),
+                modified_since: Some(since),
+                ..Default::default()
+            })
+            .await?;
+            let last = page.data.iter().rev().find_map(Modified::modified);
+            let more = page.next_token.is_some() && last.is_some();
+            let batch = Batch {
+                records: page.data,
+                cursor: last,
+            };
+            if pages.send(batch).await.is_err() {
+                return Ok(()); // the writer stopped on an error: it is reported below
             }
-            Err(e) => {
-                lock(cache).record_outcome(list, Err(&e.to_string()), Utc::now())?;
-                return Err(e.into());
+            progress(Progress {
+                list,
+                done: applied.load(Ordering::Relaxed),
+            });
+            match (more, last) {
+                (true, Some(last)) => since = last,
+                _ => return Ok(()),
             }
         }
     }
+    .await;
+    drop(pages);
+    let written = writer
+        .await
+        .map_err(|e| CacheError::Io(std::io::Error::other(e)))?;
+    if let Err(e) = fetched {
+        lock(cache).record_outcome(list, Err(&e.to_string()), Utc::now())?;
+        return Err(e.into());
+    }
+    let done = written?;
+    progress(Progress { list, done });
     Ok(done)
+}
+
+/// Pages fetched ahead of the writer at most: bounds the memory a slow disk can make a sync use.
+const PAGES_IN_FLIGHT: usize = 100;
+
+/// Records written in one transaction at most.
+const ROWS_PER_COMMIT: usize = 10_000;
+
+/// The writer's side: takes the first page waiting, and every other one already there up to
+/// `ROWS_PER_COMMIT`, and applies them with the last cursor in one transaction; until the
+/// fetching side is done. Answers how many records it wrote.
+fn write_arriving<T>(
+    cache: &Mutex<Cache>,
+    list: List,
+    prepare: Prepare<T>,
+    mut arriving: tokio::sync::mpsc::Receiver<Batch<T>>,
+    applied: &AtomicU64,
+) -> Result<u64, SyncError> {
+    while let Some(first) = arriving.blocking_recv() {
+        let mut group = first;
+        while group.records.len() < ROWS_PER_COMMIT {
+            let Ok(more) = arriving.try_recv() else { break };
+            group.records.extend(more.records);
+            group.cursor = more.cursor.or(group.cursor);
+        }
+        // Prepared here, outside the cache's lock: the fetching side has the server to share
+        // its core with.
+        let rows: Vec<CachedRow> = group.records.iter().map(prepare).collect();
+        lock(cache).apply(list, &rows, group.cursor)?;
+        applied.fetch_add(rows.len() as u64, Ordering::Relaxed);
+    }
+    Ok(applied.load(Ordering::Relaxed))
 }
 
 /// Against an API without incremental sync (m3ter's): every page, newest first, each applied
@@ -215,7 +267,7 @@ async fn refresh<T, Fetch, Fut>(
     cache: &SharedCache,
     list: List,
     fetch: Fetch,
-    apply: Apply<T>,
+    prepare: Prepare<T>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<u64, SyncError>
 where
@@ -238,7 +290,8 @@ where
             }
         };
         seen.extend(page.data.iter().map(Modified::id));
-        apply(&mut lock(cache), &page.data, None)?;
+        let rows: Vec<CachedRow> = page.data.iter().map(prepare).collect();
+        lock(cache).apply(list, &rows, None)?;
         progress(Progress {
             list,
             done: seen.len() as u64,
@@ -250,54 +303,4 @@ where
     }
     lock(cache).retain_only(list, &seen)?;
     Ok(seen.len() as u64)
-}
-
-/// Up to `PAGES_PER_BATCH` pages from `cursor` on, and the cursor to go on from, if there is
-/// more.
-async fn fetch_batch<T, Fetch, Fut>(
-    fetch: &Fetch,
-    cursor: Option<DateTime<Utc>>,
-) -> Result<(Batch<T>, Option<DateTime<Utc>>), ApiError>
-where
-    T: Modified,
-    Fetch: Fn(ListQuery) -> Fut,
-    Fut: Future<Output = Result<Page<T>, ApiError>>,
-{
-    let mut batch = Batch {
-        records: Vec::new(),
-        cursor: None,
-    };
-    let mut next = cursor;
-    for _ in 0..PAGES_PER_BATCH {
-        let Some(since) = next else { break };
-        let page = fetch(ListQuery {
-            page_size: Some(PAGE_SIZE),
-            modified_since: Some(since),
-            ..Default::default()
-        })
-        .await?;
-        let last = page.data.iter().rev().find_map(Modified::modified);
-        batch.records.extend(page.data);
-        batch.cursor = last.or(batch.cursor);
-        next = match (page.next_token, last) {
-            (Some(_), Some(last)) => Some(last),
-            _ => None,
-        };
-    }
-    Ok((batch, next))
-}
-
-/// Writes `batch` and its cursor in one transaction off the async threads; the number applied.
-async fn apply_batch<T: Send + 'static>(
-    cache: &SharedCache,
-    apply: Apply<T>,
-    batch: Option<Batch<T>>,
-) -> Result<u64, SyncError> {
-    let Some(batch) = batch else { return Ok(0) };
-    let cache = Arc::clone(cache);
-    let applied = batch.records.len() as u64;
-    tokio::task::spawn_blocking(move || apply(&mut lock(&cache), &batch.records, batch.cursor))
-        .await
-        .map_err(|e| CacheError::Io(std::io::Error::other(e)))??;
-    Ok(applied)
 }

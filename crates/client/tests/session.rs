@@ -95,11 +95,35 @@ async fn every_write_lands_in_the_cache_before_the_next_sync() {
     let catalog = w.session.sync_catalog().await.unwrap();
     assert!(catalog.subscriptions.iter().all(|s| s.seats.is_some()));
 
+    let searched = |text: &str| {
+        let window = Window {
+            search: Some(text.into()),
+            limit: 100,
+            ..Default::default()
+        };
+        queries::invitation_window(
+            &w.session.cache.lock().unwrap(),
+            &window,
+            chrono::Utc::now(),
+        )
+        .unwrap()
+        .total
+    };
+    assert_eq!(
+        searched("grace@"),
+        0,
+        "the search index is built here, before the invite"
+    );
     let created = w
         .session
         .invite(&form(&w.session, "grace@example.com"))
         .await
         .unwrap();
+    assert_eq!(
+        searched("grace@"),
+        1,
+        "a write makes the search index stale"
+    );
     assert_eq!(
         cached_status(&w.session, created.id),
         Some(InvitationStatus::Pending)

@@ -11,9 +11,12 @@ use invitedesk_model::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::api::Received;
+mod search;
+use search::SearchIndex;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 const MIGRATIONS: [&str; 1] = [include_str!("../../migrations/0001_cache.sql")];
@@ -89,6 +92,9 @@ pub struct SyncState {
 
 pub struct Cache {
     conn: Connection,
+    /// Counts writes, so an in-memory search index knows when it is stale.
+    generation: u64,
+    search: RefCell<HashMap<&'static str, SearchIndex>>,
 }
 
 fn micros(time: Option<DateTime<Utc>>) -> Option<i64> {
@@ -125,7 +131,12 @@ impl Cache {
             tx.pragma_update(None, "user_version", number)?;
         }
         tx.commit()?;
-        let mut cache = Self { conn };
+        rusqlite::vtab::array::load_module(&conn)?;
+        let mut cache = Self {
+            conn,
+            generation: 0,
+            search: RefCell::new(HashMap::new()),
+        };
         // A sync killed during its first, full pass leaves the indexes to be built.
         cache.build_indexes(List::Invitations)?;
         cache.build_indexes(List::Users)?;
@@ -136,6 +147,7 @@ impl Cache {
     /// Removes every row of `list` whose id is not in `ids`: after a full refresh from an API
     /// that sends no tombstones.
     pub fn retain_only(&mut self, list: List, ids: &[Uuid]) -> Result<()> {
+        self.generation += 1;
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS seen (id BLOB PRIMARY KEY); DELETE FROM seen;",
@@ -192,36 +204,44 @@ impl Cache {
             .execute_batch(&format!("{IDLE_CACHE} PRAGMA shrink_memory;"))?)
     }
 
+    /// Rowids of `table` whose search text contains `needle` and whose stored status and
+    /// expiry (`expiry`: a column or `NULL`) pass `keep`, from the in-memory index, which is
+    /// rebuilt first if the cache changed since it was built.
+    pub fn search(
+        &self,
+        table: &'static str,
+        expiry: &str,
+        needle: &str,
+        keep: impl Fn(&str, Option<i64>) -> bool,
+    ) -> Result<Vec<i64>> {
+        let mut indexes = self.search.borrow_mut();
+        let stale =
+            !matches!(indexes.get(table), Some(index) if index.generation == self.generation);
+        if stale {
+            let index = SearchIndex::build(&self.conn, table, expiry, self.generation)?;
+            indexes.insert(table, index);
+        }
+        Ok(indexes[table].matches(needle, keep))
+    }
+
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
 
     /// Applies a batch from the server, tombstones included, and moves the list's cursor to
     /// `cursor`, all in one transaction.
-    pub fn apply_invitations(
+    pub fn apply(
         &mut self,
-        batch: &[Received<Invitation>],
+        list: List,
+        rows: &[CachedRow],
         cursor: Option<DateTime<Utc>>,
     ) -> Result<()> {
+        self.generation += 1;
         let tx = self.conn.transaction()?;
-        for invitation in batch {
-            put_invitation(&tx, &invitation.value, invitation.json.get())?;
+        for row in rows {
+            write_row(&tx, list, row)?;
         }
-        advance(&tx, List::Invitations, cursor)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    pub fn apply_users(
-        &mut self,
-        batch: &[Received<User>],
-        cursor: Option<DateTime<Utc>>,
-    ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        for user in batch {
-            put_user(&tx, &user.value, user.json.get())?;
-        }
-        advance(&tx, List::Users, cursor)?;
+        advance(&tx, list, cursor)?;
         tx.commit()?;
         Ok(())
     }
@@ -229,11 +249,19 @@ impl Cache {
     /// Writes one answer of the server at once (after an invite, a resend, …), so the tables
     /// show it before the next sync. The cursor stays: the sync will see the change again.
     pub fn put_invitation(&mut self, invitation: &Invitation) -> Result<()> {
-        put_invitation(&self.conn, invitation, &serde_json::to_string(invitation)?)
+        self.generation += 1;
+        let json = serde_json::to_string(invitation)?;
+        write_row(
+            &self.conn,
+            List::Invitations,
+            &CachedRow::invitation(invitation, &json),
+        )
     }
 
     pub fn put_user(&mut self, user: &User) -> Result<()> {
-        put_user(&self.conn, user, &serde_json::to_string(user)?)
+        self.generation += 1;
+        let json = serde_json::to_string(user)?;
+        write_row(&self.conn, List::Users, &CachedRow::user(user, &json))
     }
 
     pub fn sync_state(&self, list: List) -> Result<SyncState> {
@@ -381,6 +409,7 @@ impl Cache {
 
     /// Every cached row and sync state: a sign-out calls this before the file is removed.
     pub fn wipe(&mut self) -> Result<()> {
+        self.generation += 1;
         self.conn.execute_batch(
             "BEGIN; DELETE FROM invitations; DELETE FROM users; DELETE FROM catalog;
              DELETE FROM principal; DELETE FROM sync_state; COMMIT;",
@@ -421,21 +450,115 @@ fn put_catalog_entry(
     Ok(())
 }
 
-/// Writes a narrow row with `insert` (an `INSERT OR REPLACE` that keeps an existing row's
-/// rowid, so its record is replaced in place) and its record under the same rowid.
-fn put_row(
-    conn: &Connection,
-    insert: &str,
-    columns: impl rusqlite::Params,
-    records: &str,
-    record: &str,
-) -> Result<()> {
-    conn.prepare_cached(insert)?.execute(columns)?;
+/// A record as the cache stores it: its narrow columns and its compressed JSON. Made on the
+/// fetching side of a sync, so the writing thread, which is the slower, only writes.
+#[derive(Debug, Clone)]
+pub struct CachedRow {
+    id: [u8; 16],
+    deleted: bool,
+    status: &'static str,
+    dt_expiry: Option<i64>,
+    search_text: String,
+    email: String,
+    name: String,
+    dt_end_access: Option<i64>,
+    dt_created: Option<i64>,
+    dt_last_modified: Option<i64>,
+    dt_last_sent: Option<i64>,
+    record: Vec<u8>,
+}
+
+impl CachedRow {
+    /// `json` is the invitation as the server sent it.
+    pub fn invitation(invitation: &Invitation, json: &str) -> Self {
+        let (first, last) = (
+            invitation.first_name.as_deref(),
+            invitation.last_name.as_deref(),
+        );
+        let email = invitation.email.clone().unwrap_or_default();
+        // An m3ter API sends no status: keep what can be derived from what it does send; the
+        // queries tell Expired from Pending by the expiry time.
+        let status = invitation.status.unwrap_or_else(|| {
+            InvitationStatus::derive_from_m3ter(invitation.accepted, None, Utc::now())
+        });
+        Self {
+            id: *invitation.id.as_bytes(),
+            deleted: invitation.deleted == Some(true),
+            status: status.as_str(),
+            dt_expiry: micros(invitation.dt_expiry),
+            search_text: search_text(&email, first, last),
+            name: name_of(first, last),
+            email,
+            dt_end_access: micros(invitation.dt_end_access),
+            dt_created: micros(invitation.dt_created),
+            dt_last_modified: micros(invitation.dt_last_modified),
+            dt_last_sent: micros(invitation.dt_last_sent),
+            record: compress(json),
+        }
+    }
+
+    /// `json` is the user as the server sent it.
+    pub fn user(user: &User, json: &str) -> Self {
+        let (first, last) = (user.first_name.as_deref(), user.last_name.as_deref());
+        let email = user.email.clone().unwrap_or_default();
+        Self {
+            id: *user.id.as_bytes(),
+            deleted: user.deleted == Some(true),
+            status: user.status.map(|s| s.as_str()).unwrap_or("Active"),
+            dt_expiry: None,
+            search_text: search_text(&email, first, last),
+            name: name_of(first, last),
+            email,
+            dt_end_access: micros(user.dt_end_access),
+            dt_created: micros(user.dt_created),
+            dt_last_modified: micros(user.dt_last_modified),
+            dt_last_sent: None,
+            record: compress(json),
+        }
+    }
+}
+
+/// Writes a row (a tombstone deletes it, and its record by trigger). `INSERT OR REPLACE` keeps
+/// an existing row's rowid (found by id), so its record is replaced in place under it.
+fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
+    if row.deleted {
+        conn.prepare_cached(&format!("DELETE FROM {} WHERE id = ?", list.key()))?
+            .execute([&row.id[..]])?;
+        return Ok(());
+    }
+    let (insert, records) = match list {
+        List::Invitations => (
+            "INSERT OR REPLACE INTO invitations (rowid, id, status, dt_expiry, search_text,
+                email, name, dt_end_access, dt_created, dt_last_modified, dt_last_sent)
+             VALUES ((SELECT rowid FROM invitations WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                ?8, ?9, ?10)",
+            "invitation_records",
+        ),
+        List::Users => (
+            "INSERT OR REPLACE INTO users (rowid, id, status, dt_expiry, search_text, email, name,
+                dt_end_access, dt_created, dt_last_modified, dt_last_sent)
+             VALUES ((SELECT rowid FROM users WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                ?9, ?10)",
+            "user_records",
+        ),
+    };
+    conn.prepare_cached(insert)?.execute(params![
+        &row.id[..],
+        row.status,
+        row.dt_expiry,
+        row.search_text,
+        row.email,
+        row.name,
+        row.dt_end_access,
+        row.dt_created,
+        row.dt_last_modified,
+        row.dt_last_sent,
+    ])?;
     let rowid = conn.last_insert_rowid();
     conn.prepare_cached(&format!(
         "INSERT OR REPLACE INTO {records} (rowid, record) VALUES (?, ?)"
     ))?
-    .execute(params![rowid, compress(record)])?;
+    .execute(params![rowid, row.record])?;
     Ok(())
 }
 
@@ -449,75 +572,6 @@ fn compress(record: &str) -> Vec<u8> {
 pub fn decompress(stored: &[u8]) -> Result<Vec<u8>> {
     lz4_flex::decompress_size_prepended(stored)
         .map_err(|e| CacheError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
-}
-
-fn put_invitation(conn: &Connection, invitation: &Invitation, json: &str) -> Result<()> {
-    if invitation.deleted == Some(true) {
-        conn.prepare_cached("DELETE FROM invitations WHERE id = ?")?
-            .execute([invitation.id.as_bytes()])?;
-        return Ok(());
-    }
-    let email = invitation.email.clone().unwrap_or_default();
-    let name = name_of(
-        invitation.first_name.as_deref(),
-        invitation.last_name.as_deref(),
-    );
-    // An m3ter API sends no status: keep what can be derived from what it does send; the
-    // queries tell Expired from Pending by the expiry time.
-    let status = invitation.status.unwrap_or_else(|| {
-        InvitationStatus::derive_from_m3ter(invitation.accepted, None, Utc::now())
-    });
-    let upsert = "INSERT OR REPLACE INTO invitations (rowid, id, status, dt_expiry, search_text,
-            email, name, dt_end_access, dt_created, dt_last_modified, dt_last_sent)
-         VALUES ((SELECT rowid FROM invitations WHERE id = ?1), ?1, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let search = search_text(
-        &email,
-        invitation.first_name.as_deref(),
-        invitation.last_name.as_deref(),
-    );
-    let columns = params![
-        invitation.id.as_bytes(),
-        status.as_str(),
-        micros(invitation.dt_expiry),
-        search,
-        email,
-        name,
-        micros(invitation.dt_end_access),
-        micros(invitation.dt_created),
-        micros(invitation.dt_last_modified),
-        micros(invitation.dt_last_sent),
-    ];
-    put_row(conn, upsert, columns, "invitation_records", json)
-}
-
-fn put_user(conn: &Connection, user: &User, json: &str) -> Result<()> {
-    if user.deleted == Some(true) {
-        conn.prepare_cached("DELETE FROM users WHERE id = ?")?
-            .execute([user.id.as_bytes()])?;
-        return Ok(());
-    }
-    let email = user.email.clone().unwrap_or_default();
-    let name = name_of(user.first_name.as_deref(), user.last_name.as_deref());
-    let status = user.status.map(|s| s.as_str()).unwrap_or("Active");
-    let upsert = "INSERT OR REPLACE INTO users (rowid, id, status, search_text, email, name,
-            dt_end_access, dt_created, dt_last_modified)
-         VALUES ((SELECT rowid FROM users WHERE id = ?1), ?1, ?, ?, ?, ?, ?, ?, ?)";
-    let search = search_text(
-        &email,
-        user.first_name.as_deref(),
-        user.last_name.as_deref(),
-    );
-    let columns = params![
-        user.id.as_bytes(),
-        status,
-        search,
-        email,
-        name,
-        micros(user.dt_end_access),
-        micros(user.dt_created),
-        micros(user.dt_last_modified),
-    ];
-    put_row(conn, upsert, columns, "user_records", json)
 }
 
 fn advance(tx: &Transaction, list: List, cursor: Option<DateTime<Utc>>) -> Result<()> {
