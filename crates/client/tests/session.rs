@@ -10,7 +10,7 @@ use invitedesk_client::invite::InviteForm;
 use invitedesk_client::queries::{self, UserWindow, Window};
 use invitedesk_client::session::{Session, SessionError};
 use invitedesk_client::{creds, ApiClient, ApiError, Connection};
-use invitedesk_model::{InvitationStatus, UserStatus};
+use invitedesk_model::{InvitationStatus, InvitationUpdate, UserStatus, UserUpdate};
 use invitedesk_server::{demo, start, Config, RunningServer};
 
 struct World {
@@ -277,4 +277,98 @@ async fn signing_out_leaves_no_secret_and_no_cache() {
     ));
     assert!(!cache_file.exists());
     assert!(!w.dir.path().join("profile/cache.db-wal").exists());
+}
+
+#[tokio::test]
+async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
+    let w = world(false).await;
+    w.session.sync(|_| {}).await.unwrap();
+    w.session.sync_catalog().await.unwrap();
+    let created = w
+        .session
+        .invite(&form(&w.session, "edith@example.com"))
+        .await
+        .unwrap();
+    let update = InvitationUpdate {
+        version: created.version.unwrap(),
+        first_name: Some("Edith".into()),
+        last_name: Some("Clarke".into()),
+        contact_number: created.contact_number.clone(),
+        permission_policy_ids: created.permission_policy_ids.clone().unwrap(),
+        business_id: created.business_id,
+        app_id: created.app_id,
+        subscription_id: created.subscription_id,
+        role_id: created.role_id,
+        ..Default::default()
+    };
+    w.session
+        .edit_invitation(created.id, &update)
+        .await
+        .unwrap();
+    let named = |text: &str| {
+        let window = Window {
+            search: Some(text.into()),
+            limit: 10,
+            ..Default::default()
+        };
+        queries::invitation_window(
+            &w.session.cache.lock().unwrap(),
+            &window,
+            chrono::Utc::now(),
+        )
+        .unwrap()
+        .rows
+    };
+    assert_eq!(
+        named("edith clarke")[0].id,
+        created.id,
+        "the new name is cached"
+    );
+    let stale = w
+        .session
+        .edit_invitation(created.id, &update)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&stale, SessionError::Api(ApiError::Conflict { code, .. }) if code == "version_conflict"),
+        "{stale:?}"
+    );
+
+    let window = UserWindow {
+        statuses: vec![UserStatus::Active],
+        limit: 1,
+        ..Default::default()
+    };
+    let member = queries::user_window(
+        &w.session.cache.lock().unwrap(),
+        &window,
+        chrono::Utc::now(),
+    )
+    .unwrap()
+    .rows[0]
+        .clone();
+    let end = chrono::Utc::now() + chrono::Duration::days(60);
+    let user_update = UserUpdate {
+        version: member.version.unwrap(),
+        permission_policy_ids: member.permission_policy_ids.clone().unwrap(),
+        dt_end_access: Some(end),
+    };
+    w.session.edit_user(member.id, &user_update).await.unwrap();
+    let cached = queries::user_window(
+        &w.session.cache.lock().unwrap(),
+        &UserWindow {
+            search: member.email.clone(),
+            limit: 1,
+            ..Default::default()
+        },
+        chrono::Utc::now(),
+    )
+    .unwrap()
+    .rows[0]
+        .clone();
+    assert_eq!(
+        cached.dt_end_access.map(|t| t.timestamp()),
+        Some(end.timestamp()),
+        "the access end is cached"
+    );
 }
