@@ -39,13 +39,13 @@ pub struct SyncReport {
     pub full: bool,
 }
 
-/// A record that carries its id and modification time.
-trait Modified {
+/// A synced record: its id and modification time.
+trait Synced {
     fn modified(&self) -> Option<DateTime<Utc>>;
     fn id(&self) -> Uuid;
 }
 
-impl<T: Modified> Modified for Received<T> {
+impl<T: Synced> Synced for Received<T> {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.value.modified()
     }
@@ -54,7 +54,7 @@ impl<T: Modified> Modified for Received<T> {
     }
 }
 
-impl Modified for Invitation {
+impl Synced for Invitation {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.dt_last_modified
     }
@@ -63,7 +63,7 @@ impl Modified for Invitation {
     }
 }
 
-impl Modified for User {
+impl Synced for User {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.dt_last_modified
     }
@@ -143,7 +143,7 @@ async fn sync_list<T, Fetch, Fut>(
     progress: &mut impl FnMut(Progress),
 ) -> Result<(u64, bool), SyncError>
 where
-    T: Modified + Send + 'static,
+    T: Synced + Send + 'static,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
@@ -175,7 +175,7 @@ async fn fetch_and_apply<T, Fetch, Fut>(
     progress: &mut impl FnMut(Progress),
 ) -> Result<u64, SyncError>
 where
-    T: Modified + Send + 'static,
+    T: Synced + Send + 'static,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
@@ -196,7 +196,7 @@ where
                 ..Default::default()
             })
             .await?;
-            let last = page.data.iter().rev().find_map(Modified::modified);
+            let last = page.data.iter().rev().find_map(Synced::modified);
             let more = page.next_token.is_some() && last.is_some();
             let batch = Batch {
                 records: page.data,
@@ -271,7 +271,7 @@ async fn refresh<T, Fetch, Fut>(
     progress: &mut impl FnMut(Progress),
 ) -> Result<u64, SyncError>
 where
-    T: Modified + Send + 'static,
+    T: Synced + Send + 'static,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
@@ -289,7 +289,7 @@ where
                 return Err(e.into());
             }
         };
-        seen.extend(page.data.iter().map(Modified::id));
+        seen.extend(page.data.iter().map(Synced::id));
         let rows: Vec<CachedRow> = page.data.iter().map(prepare).collect();
         lock(cache).apply(list, &rows, None)?;
         progress(Progress {

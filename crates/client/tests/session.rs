@@ -2,16 +2,15 @@
 //! invalid form sends nothing, the m3ter-only API is served with derived statuses and
 //! unsupported actions, and signing out leaves no secret and no cache behind.
 
-use std::time::Duration;
+mod support;
 
-use invitedesk_client::api::RetryPolicy;
 use invitedesk_client::capabilities::{Action, Allowed};
 use invitedesk_client::invite::InviteForm;
 use invitedesk_client::queries::{self, UserWindow, Window};
 use invitedesk_client::session::{Session, SessionError};
-use invitedesk_client::{creds, ApiClient, ApiError, Connection};
+use invitedesk_client::{creds, ApiError};
 use invitedesk_model::{InvitationStatus, InvitationUpdate, UserStatus, UserUpdate};
-use invitedesk_server::{demo, start, Config, RunningServer};
+use invitedesk_server::RunningServer;
 
 struct World {
     server: RunningServer,
@@ -21,24 +20,7 @@ struct World {
 
 async fn world(m3ter_only: bool) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(dir.path().join("server.db"));
-    config.m3ter_only = m3ter_only;
-    let server = start(config).await.unwrap();
-    let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
-    let org = &demo.organizations[0];
-    let admin = &org.principals["admin"];
-    let connection = Connection {
-        base_url: server.base_url(),
-        org_id: org.org_id,
-        access_key_id: admin.access_key_id.clone(),
-        api_secret: admin.api_secret.clone(),
-    };
-    let policy = RetryPolicy {
-        attempts: 2,
-        backoff: Duration::from_millis(10),
-        ..Default::default()
-    };
-    let api = ApiClient::with_policy(connection, policy).unwrap();
+    let (server, api) = support::demo_server(dir.path(), m3ter_only).await;
     let session = Session::open(api, &dir.path().join("profile/cache.db")).unwrap();
     World {
         server,

@@ -1,16 +1,16 @@
 //! Sync into the cache and the tables' queries over it, against the real server.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use invitedesk_client::api::{ListQuery, RetryPolicy};
+mod support;
+
+use invitedesk_client::api::ListQuery;
 use invitedesk_client::cache::List;
 use invitedesk_client::queries::{self, SortColumn, Window};
 use invitedesk_client::sync::{sync, SyncError};
-use invitedesk_client::{ApiClient, ApiError, Cache, Connection};
+use invitedesk_client::{ApiClient, ApiError, Cache};
 use invitedesk_model::{Invitation, InvitationStatus, NewInvitation};
-use invitedesk_server::demo;
-use invitedesk_server::{start, Config, RunningServer};
+use invitedesk_server::RunningServer;
 
 struct World {
     server: RunningServer,
@@ -21,24 +21,7 @@ struct World {
 
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(Config::for_database(dir.path().join("server.db")))
-        .await
-        .unwrap();
-    let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
-    let org = &demo.organizations[0];
-    let admin = &org.principals["admin"];
-    let connection = Connection {
-        base_url: server.base_url(),
-        org_id: org.org_id,
-        access_key_id: admin.access_key_id.clone(),
-        api_secret: admin.api_secret.clone(),
-    };
-    let policy = RetryPolicy {
-        attempts: 2,
-        backoff: Duration::from_millis(10),
-        ..Default::default()
-    };
-    let api = ApiClient::with_policy(connection, policy).unwrap();
+    let (server, api) = support::demo_server(dir.path(), false).await;
     let cache = Arc::new(Mutex::new(
         Cache::open(&dir.path().join("profile/cache.db")).unwrap(),
     ));

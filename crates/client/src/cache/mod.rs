@@ -378,18 +378,6 @@ impl Cache {
             .collect()
     }
 
-    /// Writes one subscription as an answer brought it (seat figures change with every invite).
-    pub fn put_subscription(&mut self, sub: &Subscription) -> Result<()> {
-        put_catalog_entry(
-            &self.conn,
-            "subscription",
-            &sub.id,
-            sub.app_id,
-            sub.name.as_deref(),
-            sub,
-        )
-    }
-
     pub fn put_principal(&mut self, me: &Me, now: DateTime<Utc>) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO principal (only_row, record, dt_fetched) VALUES (1, ?, ?)",

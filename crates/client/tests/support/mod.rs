@@ -1,0 +1,32 @@
+//! What the client's integration tests share: a real server on loopback with the demo data,
+//! and a client signed in as the demo organisation's administrator.
+
+use std::path::Path;
+use std::time::Duration;
+
+use invitedesk_client::api::RetryPolicy;
+use invitedesk_client::{ApiClient, Connection};
+use invitedesk_server::{demo, start, Config, RunningServer};
+
+/// A server with its SQLite file in `dir` (answering as m3ter's API if `m3ter_only`), and an
+/// administrator's client that gives up quickly, so offline tests stay short.
+pub async fn demo_server(dir: &Path, m3ter_only: bool) -> (RunningServer, ApiClient) {
+    let mut config = Config::for_database(dir.join("server.db"));
+    config.m3ter_only = m3ter_only;
+    let server = start(config).await.unwrap();
+    let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
+    let org = &demo.organizations[0];
+    let admin = &org.principals["admin"];
+    let connection = Connection {
+        base_url: server.base_url(),
+        org_id: org.org_id,
+        access_key_id: admin.access_key_id.clone(),
+        api_secret: admin.api_secret.clone(),
+    };
+    let policy = RetryPolicy {
+        attempts: 2,
+        backoff: Duration::from_millis(10),
+        ..Default::default()
+    };
+    (server, ApiClient::with_policy(connection, policy).unwrap())
+}
