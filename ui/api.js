@@ -25,8 +25,10 @@ export const syncNow = () => call("sync_now");
 export const invitationWindow = (window) => call("invitation_window", { window });
 export const invitationCounts = () => call("invitation_counts");
 export const findByEmail = (prefix) => call("find_by_email", { prefix });
+export const userByEmail = (email) => call("user_by_email", { email });
 export const userWindow = (window) => call("user_window", { window });
-export const catalog = () => call("catalog");
+/** The placement catalogue and policies; `refresh` fetches fresh seat figures when online. */
+export const catalog = (refresh = false) => call("catalog", { refresh });
 export const capabilities = () => call("capabilities");
 export const invite = (form) => call("invite", { form });
 export const resend = (id) => call("resend", { id });

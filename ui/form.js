@@ -108,3 +108,30 @@ export function fieldErrors(error) {
   if (error?.field && !out[error.field]) out[error.field] = error.message;
   return out;
 }
+
+/**
+ * After a version conflict: their record with my changes on top, so neither side's work is
+ * lost. `original` is what I opened, `mine` what I had in the dialog, `theirs` the fresh record;
+ * fields hold plain values, except `permissionPolicyIds`, where the ids I added or removed are
+ * applied to theirs. Answers the merged fields and the names of the fields I had changed.
+ */
+export function rebaseEdit(original, mine, theirs) {
+  const merged = { ...theirs };
+  const changed = [];
+  for (const [field, value] of Object.entries(mine)) {
+    if (field === "permissionPolicyIds") {
+      const before = new Set(original[field] ?? []);
+      const after = new Set(value ?? []);
+      const added = [...after].filter((id) => !before.has(id));
+      const removed = new Set([...before].filter((id) => !after.has(id)));
+      if (!added.length && !removed.size) continue;
+      const base = (theirs[field] ?? []).filter((id) => !removed.has(id));
+      merged[field] = [...base, ...added.filter((id) => !base.includes(id))];
+      changed.push(field);
+    } else if ((value ?? null) !== (original[field] ?? null)) {
+      merged[field] = value;
+      changed.push(field);
+    }
+  }
+  return { merged, changed };
+}

@@ -3,8 +3,8 @@
 
 import * as api from "./api.js";
 import { VirtualTable } from "./table.js";
-import { invitationActions, userActions, LABELS, DESTRUCTIVE } from "./rules.js";
-import { validate, cascade, clearBelow, seatState, filterPolicies, fieldErrors, isoDay, EXPIRY_DEFAULT_DAYS } from "./form.js";
+import { invitationActions, userActions, check, LABELS, DESTRUCTIVE } from "./rules.js";
+import { validate, cascade, clearBelow, seatState, filterPolicies, fieldErrors, isoDay, rebaseEdit, EXPIRY_DEFAULT_DAYS } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
 const STATUSES = ["Pending", "Accepted", "Declined", "Expired", "Revoked"];
@@ -160,31 +160,29 @@ const invitationColumns = [
   { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
   { key: "name", title: "Name", sort: "name", render: name },
   { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
-  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end" },
+  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
   { key: "expires", title: "Expires", sort: "expires", render: (r) => element("span", { title: r.dtExpiry ? new Date(r.dtExpiry).toLocaleString() : "" }, relative(r.dtExpiry)) },
-  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds) },
+  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
   { key: "placement", title: "Subscription / Role", render: placement },
-  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent) },
-  { key: "createdBy", title: "Created by", render: (r) => r.createdBy ?? "" },
+  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent), secondary: true },
+  { key: "createdBy", title: "Created by", render: (r) => r.createdBy ?? "", secondary: true },
 ];
 
 const userColumns = [
   { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
   { key: "name", title: "Name", sort: "name", render: name },
   { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
-  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end" },
-  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds) },
+  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
+  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
   { key: "placement", title: "Subscription / Role", render: placement },
 ];
 
 function header(container, columns, filter, table) {
-  container.style.setProperty("--columns", `repeat(${columns.length}, minmax(7rem, 1fr))`);
-  container.parentElement.style.setProperty("--columns", `repeat(${columns.length}, minmax(7rem, 1fr))`);
   container.replaceChildren(
     element("div", { role: "columnheader" }),
     ...columns.map((c) => {
       const sorted = filter.sort === c.sort;
-      const cell = element("div", { role: "columnheader", "aria-sort": sorted ? (filter.descending ? "descending" : "ascending") : "none" });
+      const cell = element("div", { role: "columnheader", class: c.secondary ? "secondary" : "", "aria-sort": sorted ? (filter.descending ? "descending" : "ascending") : "none" });
       if (!c.sort) cell.append(element("span", { class: "vt-cell" }, c.title));
       else
         cell.append(element("button", { type: "button", onclick: () => {
@@ -203,9 +201,8 @@ const invitations = new VirtualTable($("invitation-table"), {
   columns: invitationColumns,
   fetchWindow: (offset, limit) => api.invitationWindow({ ...state.invitationFilter, search: state.invitationFilter.search || null, offset, limit }),
   onSelect: (row, open) => open && showInvitation(row),
-  onCheck: (checked) => {
-    $("bulk-resend").disabled = checked.size === 0;
-    $("bulk-revoke").disabled = checked.size === 0;
+  onCheck: () => {
+    applyActionState();
   },
 });
 
@@ -269,6 +266,7 @@ function showDetails(title, fields, actions) {
 function actionButton(check, run) {
   return element("button", {
     type: "button",
+    "data-action": check.action,
     class: DESTRUCTIVE.has(check.action) ? "danger" : "",
     disabled: !check.enabled,
     title: check.reason || undefined,
@@ -298,6 +296,20 @@ function showUser(row) {
   ], checks.map((c) => actionButton(c, () => runUserAction(c.action, row))));
 }
 
+/** An accepted invitation's member: the Users tab, narrowed to them, with their details open. */
+async function openUser(email) {
+  const member = await api.userByEmail(email).catch((e) => notice(explain(e), "error"));
+  if (!member) {
+    notice(`${email} is not among the cached users yet: sync, then try again.`, "error");
+    return;
+  }
+  activateTab("users");
+  state.userFilter.search = email;
+  $("user-search").value = email;
+  await users.reset();
+  showUser(member);
+}
+
 function confirmAction(text, label = "Confirm") {
   const dialog = $("confirm-dialog");
   $("confirm-text").textContent = text;
@@ -310,10 +322,7 @@ const invitationCalls = { resend: api.resend, revoke: api.revoke, delete: api.de
 
 async function runInvitationAction(action, row) {
   if (action === "openUser") {
-    activateTab("users");
-    state.userFilter.search = row.email;
-    $("user-search").value = row.email;
-    await users.reset();
+    await openUser(row.email);
     return;
   }
   if (action === "edit") {
@@ -360,11 +369,16 @@ async function bulk(action) {
   await refreshAll();
 }
 
+/** The toolbar's write buttons: hidden when the principal may not, disabled (with the reason) when offline or unsupported. */
 function applyActionState() {
-  const offline = !state.status.online;
-  const invite = $("invite-button");
-  invite.disabled = offline;
-  invite.title = offline ? "Offline: changes need the server" : "";
+  for (const [id, action] of [["invite-button", "invite"], ["bulk-resend", "resend"], ["bulk-revoke", "revoke"]]) {
+    const button = $(id);
+    const allowed = check(action, state.capabilities, state.status.online);
+    button.hidden = Boolean(allowed.denied);
+    button.title = allowed.reason;
+    if (id === "invite-button") button.disabled = !allowed.enabled;
+    else button.disabled = !allowed.enabled || invitations.checked.size === 0;
+  }
   if (state.detail?.kind === "invitation" && !$("details").hidden) showInvitation(state.detail.row);
 }
 
@@ -467,7 +481,7 @@ function writeForm() {
 }
 
 async function openInvite() {
-  state.catalog = await api.catalog().catch(() => state.catalog);
+  state.catalog = await api.catalog(true).catch(() => state.catalog);
   form = blankForm();
   writeForm();
   $("invite-message").textContent = "";
@@ -493,6 +507,7 @@ async function sendInvite(event) {
     const created = await api.invite({ ...form, accessEnd: form.accessEnd || "", expires: form.expires || "" });
     $("invite-dialog").close();
     notice(`Invitation sent to ${created.email}`, "info");
+    state.catalog = await api.catalog(true).catch(() => state.catalog); // its seat is now pending
     await refreshAll();
     invitations.selectId(created.id);
   } catch (e) {
@@ -519,14 +534,15 @@ async function sendInvite(event) {
 // access end), with the record's version: a conflict says someone else changed it ------------
 let editing = null;
 
-function openEdit(kind, row) {
-  editing = { kind, row, policies: [...(row.permissionPolicyIds ?? [])] };
+/** Opens the edit dialog on `row`, its fields filled from `shown` (a rebased copy after a conflict). */
+function openEdit(kind, row, shown = row) {
+  editing = { kind, row, policies: [...(shown.permissionPolicyIds ?? [])] };
   $("edit-title").textContent = `Edit ${kind === "user" ? "user" : "invitation"}: ${row.email}`;
   for (const field of document.querySelectorAll("#edit-form [data-for=invitation]")) field.hidden = kind !== "invitation";
-  $("ef-firstName").value = row.firstName ?? "";
-  $("ef-lastName").value = row.lastName ?? "";
-  $("ef-contactNumber").value = row.contactNumber ?? "";
-  $("ef-accessEnd").value = row.dtEndAccess ? row.dtEndAccess.slice(0, 10) : "";
+  $("ef-firstName").value = shown.firstName ?? "";
+  $("ef-lastName").value = shown.lastName ?? "";
+  $("ef-contactNumber").value = shown.contactNumber ?? "";
+  $("ef-accessEnd").value = shown.dtEndAccess ? shown.dtEndAccess.slice(0, 10) : "";
   $("ef-accessEnd").min = isoDay(new Date(), 1);
   $("ef-policies").replaceChildren(...state.catalog.policies.map((p) =>
     element("label", {}, element("input", { type: "checkbox", checked: editing.policies.includes(p.id), onchange: (e) => {
@@ -534,30 +550,33 @@ function openEdit(kind, row) {
     } }), ` ${p.name}`)));
   $("edit-message").textContent = "";
   for (const slot of document.querySelectorAll("#edit-form .error")) slot.textContent = "";
-  $("edit-dialog").showModal();
+  if (!$("edit-dialog").open) $("edit-dialog").showModal();
 }
 
 /** The end of the chosen day, UTC: access lasts through that day. */
 const endOfDay = (date) => (date ? `${date}T23:59:59Z` : null);
 
+/** What the dialog holds now, as the record's fields. */
+function editedFields(kind) {
+  const text = (id) => $(id).value.trim() || null;
+  const fields = { permissionPolicyIds: editing.policies, dtEndAccess: endOfDay($("ef-accessEnd").value) };
+  if (kind === "user") return fields;
+  return { ...fields, firstName: text("ef-firstName"), lastName: text("ef-lastName"), contactNumber: text("ef-contactNumber") };
+}
+
 async function saveEdit(event) {
   event.preventDefault();
   if (!editing) return;
   const { kind, row } = editing;
-  const text = (id) => $(id).value.trim() || null;
+  const mine = editedFields(kind);
   try {
     if (kind === "user") {
-      const update = { version: row.version, permissionPolicyIds: editing.policies, dtEndAccess: endOfDay($("ef-accessEnd").value) };
-      const saved = await api.editUser(row.id, update);
+      const saved = await api.editUser(row.id, { version: row.version, ...mine });
       showUser({ ...row, ...saved });
       await users.refresh();
     } else {
-      const update = {
-        version: row.version, firstName: text("ef-firstName"), lastName: text("ef-lastName"), contactNumber: text("ef-contactNumber"),
-        permissionPolicyIds: editing.policies, dtEndAccess: endOfDay($("ef-accessEnd").value),
-        businessId: row.businessId ?? null, appId: row.appId ?? null, subscriptionId: row.subscriptionId ?? null, roleId: row.roleId ?? null,
-      };
-      const saved = await api.editInvitation(row.id, update);
+      const placement = { businessId: row.businessId ?? null, appId: row.appId ?? null, subscriptionId: row.subscriptionId ?? null, roleId: row.roleId ?? null };
+      const saved = await api.editInvitation(row.id, { version: row.version, ...mine, ...placement });
       showInvitation({ ...row, ...saved });
       await refreshAll();
     }
@@ -567,7 +586,8 @@ async function saveEdit(event) {
     const message = $("edit-message");
     message.className = "form-message error";
     if (e.kind === "conflict" && e.code === "version_conflict") {
-      message.replaceChildren("Someone else changed it since you opened it. ", element("button", { type: "button", onclick: () => reloadEdited(kind, row) }, "Reload their version"));
+      message.replaceChildren("Someone else changed it since you opened it. ",
+        element("button", { type: "button", id: "edit-reload", onclick: () => reloadEdited(kind, row, mine) }, "Reload their version, keep my changes"));
     } else {
       message.textContent = explain(e);
       const errors = fieldErrors(e);
@@ -579,13 +599,26 @@ async function saveEdit(event) {
   }
 }
 
-async function reloadEdited(kind, row) {
+const FIELD_NAMES = { permissionPolicyIds: "policies", dtEndAccess: "access end", firstName: "first name", lastName: "last name", contactNumber: "contact number" };
+
+/** After a conflict: their version, fetched now, with my changes on top; saved only when I say so. */
+async function reloadEdited(kind, row, mine) {
   await api.syncNow().catch(() => null);
   const search = { statuses: [], search: row.email, sort: "email", descending: false, offset: 0, limit: 20 };
   const found = kind === "user" ? await api.userWindow(search) : await api.invitationWindow(search);
-  const fresh = found.rows.find((r) => r.id === row.id);
-  if (fresh) openEdit(kind, fresh);
-  else $("edit-dialog").close();
+  const theirs = found.rows.find((r) => r.id === row.id);
+  if (!theirs) {
+    $("edit-dialog").close();
+    notice(`${row.email} was deleted by someone else.`, "error");
+    return;
+  }
+  const { merged, changed } = rebaseEdit(row, mine, theirs);
+  openEdit(kind, theirs, merged);
+  const message = $("edit-message");
+  message.className = "form-message info";
+  message.textContent = changed.length
+    ? `Their version is loaded, with your changes to ${changed.map((f) => FIELD_NAMES[f] ?? f).join(", ")} on top. Review, then save.`
+    : "Their version is loaded. You had changed nothing.";
 }
 
 // ---- seats ----------------------------------------------------------------------------------
@@ -614,7 +647,7 @@ function activateTab(name) {
   }
   $("details").hidden = true;
   if (name === "users") users.reset();
-  if (name === "seats") api.catalog().then((c) => { state.catalog = c; renderSeats(); }).catch((e) => notice(explain(e), "error"));
+  if (name === "seats") api.catalog(true).then((c) => { state.catalog = c; renderSeats(); }).catch((e) => notice(explain(e), "error"));
 }
 
 // ---- start ----------------------------------------------------------------------------------
@@ -671,7 +704,8 @@ function showProfileErrors(error) {
 function wire() {
   for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => activateTab(tab.id.slice(4)));
   $("profile-select").addEventListener("change", (e) => choose(e.target.value));
-  $("sync-button").addEventListener("click", () => api.syncNow().then(showStatus).catch((e) => notice(explain(e), "error")));
+  // Offline is a state the header shows (from the status event), not an error to announce.
+  $("sync-button").addEventListener("click", () => api.syncNow().then(showStatus).catch((e) => (e.kind === "offline" ? api.status().then(showStatus) : notice(explain(e), "error"))));
   $("invitation-search").addEventListener("input", debounce((e) => {
     state.invitationFilter.search = e.target.value.trim();
     invitations.reset().then(updateCount);

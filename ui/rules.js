@@ -58,7 +58,7 @@ export function check(action, capabilities, online) {
       return { action, enabled: false, reason: "This API does not support it" };
     }
     if (allowed.allowed === "denied") {
-      return { action, enabled: false, reason: `You lack the permission ${allowed.permission}` };
+      return { action, enabled: false, denied: true, reason: `You lack the permission ${allowed.permission}` };
     }
   }
   if (needed && !online) {

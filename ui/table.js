@@ -157,7 +157,7 @@ export class VirtualTable {
       for (const column of this.options.columns) {
         const cell = doc.createElement("div");
         cell.setAttribute("role", "gridcell");
-        cell.className = `vt-cell col-${column.key}`;
+        cell.className = `vt-cell col-${column.key}${column.secondary ? " secondary" : ""}`;
         const content = row ? column.render(row) : "…";
         if (typeof content === "string") cell.textContent = content;
         else cell.append(content);

@@ -5,9 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use invitedesk_client::api::ApiError;
 use invitedesk_client::cache::List;
-use invitedesk_client::session::SessionError;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::CommandResult;
@@ -53,9 +51,8 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
             publish(&progress_app, status);
         })
         .await;
-    // The catalogue (policies, placement, seats) is fetched when missing; the invite form
-    // and the seats view reload it themselves when they open.
-    if outcome.is_ok() && catalog_missing(&active) {
+    // The catalogue too: its seat figures move as invitees accept and others invite.
+    if outcome.is_ok() {
         let _ = active.session.sync_catalog().await;
     }
     let status = {
@@ -69,7 +66,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
                 status.last_synced = Some(Utc::now());
                 status.last_error = None;
             }
-            Err(SessionError::Api(ApiError::Offline(_))) => {
+            Err(e) if e.is_offline() => {
                 status.online = false;
                 status.offline_since.get_or_insert_with(Utc::now);
                 status.last_error = None;
@@ -83,22 +80,30 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
     Ok(status)
 }
 
-fn catalog_missing(active: &crate::state::Active) -> bool {
-    let cache = lock(&active.session.cache);
-    cache
-        .catalog()
-        .map(|c| c.subscriptions.is_empty())
-        .unwrap_or(true)
-}
-
 /// The minute-by-minute sync, for as long as the app runs.
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
+        let mut last_attempt = tokio::time::Instant::now();
+        let _ = sync_once(&app).await;
         loop {
-            let _ = sync_once(&app).await;
+            // Wakes every few seconds to look at the state now, so that going offline in a
+            // sync someone asked for shortens the wait at once.
+            tokio::time::sleep(Duration::from_secs(OFFLINE_RETRY_SECS.min(5))).await;
             let online = lock(&app.state::<AppState>().status).online;
-            let pause = if online { 60 } else { 10 };
-            tokio::time::sleep(Duration::from_secs(pause)).await;
+            let due = if online {
+                ONLINE_EVERY_SECS
+            } else {
+                OFFLINE_RETRY_SECS
+            };
+            if last_attempt.elapsed() >= Duration::from_secs(due) {
+                last_attempt = tokio::time::Instant::now();
+                let _ = sync_once(&app).await;
+            }
         }
     });
 }
+
+/// How often a sync runs while the server answers.
+const ONLINE_EVERY_SECS: u64 = 60;
+/// How soon the app tries again once the server stopped answering.
+const OFFLINE_RETRY_SECS: u64 = 10;

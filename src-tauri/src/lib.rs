@@ -42,6 +42,7 @@ pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send +
         invitation_window,
         invitation_counts,
         find_by_email,
+        user_by_email,
         user_window,
         catalog,
         capabilities,

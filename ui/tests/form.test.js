@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { validate, cascade, clearBelow, seatState, isoDay, fieldErrors } from "../form.js";
+import { validate, cascade, clearBelow, seatState, isoDay, fieldErrors, rebaseEdit } from "../form.js";
 
 const today = new Date(Date.UTC(2026, 10, 23));
 const good = {
@@ -61,4 +61,22 @@ test("the seat panel warns when nearly full and blocks when full", () => {
 
 test("field errors from the app or the server land on their fields", () => {
   assert.deepEqual(fieldErrors({ field: "email", message: "taken", errors: [{ field: "lastName", message: "too long" }] }), { lastName: "too long", email: "taken" });
+});
+
+test("after a conflict, their record keeps my changes on top and nothing of theirs is lost", () => {
+  const original = { permissionPolicyIds: ["read", "billing"], dtEndAccess: null, firstName: "Ada" };
+  const mine = { permissionPolicyIds: ["read", "admin"], dtEndAccess: "2027-01-31T23:59:59Z", firstName: "Ada" };
+  const theirs = { permissionPolicyIds: ["read", "billing", "audit"], dtEndAccess: null, firstName: "Augusta", version: 3 };
+  const { merged, changed } = rebaseEdit(original, mine, theirs);
+  assert.deepEqual(merged.permissionPolicyIds, ["read", "audit", "admin"]);
+  assert.equal(merged.dtEndAccess, "2027-01-31T23:59:59Z");
+  assert.equal(merged.firstName, "Augusta", "a field I did not touch is theirs");
+  assert.equal(merged.version, 3);
+  assert.deepEqual(changed.sort(), ["dtEndAccess", "permissionPolicyIds"]);
+});
+
+test("after a conflict with nothing changed on my side, their record is taken as it is", () => {
+  const original = { permissionPolicyIds: ["read"], dtEndAccess: null };
+  const theirs = { permissionPolicyIds: ["audit"], dtEndAccess: "2027-02-01T23:59:59Z", version: 9 };
+  assert.deepEqual(rebaseEdit(original, { ...original }, theirs), { merged: theirs, changed: [] });
 });

@@ -8,6 +8,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use invitedesk_model::{Invitation, InvitationStatus, User, UserStatus};
 use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -396,6 +397,24 @@ pub fn find_by_email_prefix(
         .into_iter()
         .map(|(rowid, status)| record::<Invitations>(conn, rowid, &status))
         .collect()
+}
+
+/// The member with this e-mail, if cached: what "open the user" of an accepted invitation
+/// shows (an organisation has one member per e-mail). Uses the e-mail index.
+pub fn user_by_email(cache: &Cache, email: &str) -> Result<Option<User>> {
+    let (exact, lower) = (email.trim(), email.trim().to_lowercase());
+    let sql = format!(
+        "SELECT rowid, {status} FROM users WHERE email = ?1 OR email = ?2 LIMIT 1",
+        status = Users::STATUS
+    );
+    let conn = cache.connection();
+    let found: Option<(i64, String)> = conn
+        .prepare_cached(&sql)?
+        .query_row((exact, &lower), |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    found
+        .map(|(rowid, status)| record::<Users>(conn, rowid, &status))
+        .transpose()
 }
 
 /// A spreadsheet would run a cell that starts like a formula; a leading quote keeps it text.

@@ -31,6 +31,17 @@ pub enum SessionError {
     Invalid(Vec<FieldError>),
 }
 
+impl SessionError {
+    /// The server could not be reached, however deep in a sync or a call that was found.
+    pub fn is_offline(&self) -> bool {
+        matches!(
+            self,
+            SessionError::Api(ApiError::Offline(_))
+                | SessionError::Sync(SyncError::Api(ApiError::Offline(_)))
+        )
+    }
+}
+
 pub type Result<T, E = SessionError> = std::result::Result<T, E>;
 
 pub struct Session {

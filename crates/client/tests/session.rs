@@ -194,6 +194,11 @@ async fn with_the_server_stopped_a_write_is_offline_and_changes_nothing() {
         matches!(error, SessionError::Api(ApiError::Offline(_))),
         "{error:?}"
     );
+    assert!(error.is_offline());
+    assert_eq!(total(&w.session), before);
+    // A sync says so too, though its error comes wrapped in the sync's own.
+    let failed = w.session.sync(|_| {}).await.unwrap_err();
+    assert!(failed.is_offline(), "{failed:?}");
     assert_eq!(total(&w.session), before);
 }
 

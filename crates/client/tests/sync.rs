@@ -298,3 +298,31 @@ fn the_cache_file_stays_where_the_profile_keeps_it() {
     Cache::open(&path).unwrap();
     assert!(path.exists());
 }
+
+#[tokio::test]
+async fn an_accepted_invitation_leads_to_its_member_by_email() {
+    let w = world().await;
+    sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    let accepted = window(
+        &w.cache,
+        &Window {
+            statuses: vec![InvitationStatus::Accepted],
+            ..Default::default()
+        },
+    );
+    assert!(
+        !accepted.rows.is_empty(),
+        "the demo has accepted invitations"
+    );
+    let cache = w.cache.lock().unwrap();
+    for invitation in &accepted.rows {
+        let email = invitation.email.clone().unwrap();
+        let member = queries::user_by_email(&cache, &format!(" {} ", email.to_uppercase()))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no member for {email}"));
+        assert_eq!(member.email.as_deref(), Some(email.as_str()));
+    }
+    assert!(queries::user_by_email(&cache, "nobody@nowhere.example")
+        .unwrap()
+        .is_none());
+}

@@ -14,6 +14,7 @@ pub const ALL: &[&str] = &[
     "invitation_counts",
     "find_by_email",
     "user_window",
+    "user_by_email",
     "catalog",
     "capabilities",
     "invite",

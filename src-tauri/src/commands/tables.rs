@@ -64,15 +64,31 @@ pub async fn user_window(
     with_cache(&state, |c| queries::user_window(c, &window, Utc::now())).await
 }
 
-/// The placement catalogue and policies; fetched once if the cache has none yet.
+/// The cached member with this e-mail: where an accepted invitation's "Open user" leads.
 #[tauri::command]
-pub async fn catalog(state: State<'_, AppState>) -> CommandResult<Catalog> {
+pub async fn user_by_email(
+    state: State<'_, AppState>,
+    email: String,
+) -> CommandResult<Option<User>> {
+    with_cache(&state, |c| queries::user_by_email(c, &email)).await
+}
+
+/// The placement catalogue and policies, from the cache; fetched from the server when the
+/// cache has none yet, or when `refresh` asks for fresh seat figures (the invite form and the
+/// seats view), falling back to the cached one when the server cannot be reached.
+#[tauri::command]
+pub async fn catalog(state: State<'_, AppState>, refresh: Option<bool>) -> CommandResult<Catalog> {
     let cached = with_cache(&state, |c| c.catalog()).await?;
-    if !cached.subscriptions.is_empty() || !cached.policies.is_empty() {
+    let missing = cached.subscriptions.is_empty() && cached.policies.is_empty();
+    if !missing && !refresh.unwrap_or(false) {
         return Ok(cached);
     }
     let active = state.active().await?;
-    Ok(active.session.sync_catalog().await?)
+    match active.session.sync_catalog().await {
+        Ok(fresh) => Ok(fresh),
+        Err(_) if !missing => Ok(cached),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -99,6 +115,23 @@ pub struct Exported {
     pub rows: u64,
 }
 
+/// Where an export goes: the folder `INVITEDESK_EXPORT_DIR` names, without asking (for scripted
+/// and kiosk use, and the end-to-end tests, which cannot reach a native dialog through
+/// WebDriver); otherwise the system's own save dialog. None when the person cancels.
+fn where_to_save<R: Runtime>(app: &AppHandle<R>, name: &str) -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("INVITEDESK_EXPORT_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).ok()?;
+        return Some(dir.join(name));
+    }
+    app.dialog()
+        .file()
+        .add_filter("CSV", &["csv"])
+        .set_file_name(name)
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+}
+
 /// Asks where to save (the system's own dialog), then writes the view's rows as CSV. None when
 /// the person cancels.
 #[tauri::command]
@@ -111,13 +144,7 @@ pub async fn export_csv<R: Runtime>(
         ExportKind::Invitations => "invitations.csv",
         ExportKind::Users => "users.csv",
     };
-    let chosen = app
-        .dialog()
-        .file()
-        .add_filter("CSV", &["csv"])
-        .set_file_name(name)
-        .blocking_save_file();
-    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else {
+    let Some(path) = where_to_save(&app, name) else {
         return Ok(None);
     };
     let file = std::fs::File::create(&path)
