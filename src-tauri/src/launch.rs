@@ -25,3 +25,12 @@ pub fn mark_ready(what: String) {
         println!("READY {what} {:.1}", since.unwrap_or(f64::NAN));
     }
 }
+
+/// With `INVITEDESK_LAUNCH_TRACE` set, prints `TRACE <label> <ms since start>`: where a launch
+/// spends its time.
+pub fn trace(label: &str) {
+    if std::env::var_os("INVITEDESK_LAUNCH_TRACE").is_some() {
+        let since = STARTED.get().map(|s| s.elapsed().as_secs_f64() * 1e3);
+        println!("TRACE {label} {:.1}", since.unwrap_or(f64::NAN));
+    }
+}

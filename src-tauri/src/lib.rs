@@ -92,8 +92,10 @@ pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Resul
 pub fn run(options: Options) {
     builder(tauri::Builder::default())
         .setup(move |app| {
+            launch::trace("setup");
             if !options.blank {
                 prepare(app.handle(), options)?;
+                launch::trace("prepared");
             }
             open_window(
                 app.handle(),
@@ -124,5 +126,6 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>, page: &str) -> tauri::Resu
         ..config
     };
     tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    launch::trace("window built");
     Ok(())
 }
