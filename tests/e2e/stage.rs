@@ -514,10 +514,11 @@ async fn connect(port: u16) -> Client {
         .expect("a WebDriver session on the app's window")
 }
 
+/// Stops a process group (TERM, then KILL after 5 s) without needing a `kill` program.
 fn stop_group(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-s", "TERM", "--", &format!("-{}", child.id())])
-        .status();
+    let group = -(child.id() as libc::pid_t);
+    // SAFETY: kill(2) on a process group this test started; no memory is shared with it.
+    unsafe { libc::kill(group, libc::SIGTERM) };
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(5) {
         if let Ok(Some(_)) = child.try_wait() {
@@ -525,8 +526,7 @@ fn stop_group(child: &mut Child) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-        .status();
+    // SAFETY: as above.
+    unsafe { libc::kill(group, libc::SIGKILL) };
     let _ = child.wait();
 }
