@@ -125,7 +125,11 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>, page: &str) -> tauri::Resu
         url: tauri::WebviewUrl::App(page.into()),
         ..config
     };
-    tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .on_web_resource_request(|request, _response| {
+            launch::trace(&format!("served {}", request.uri().path()));
+        })
+        .build()?;
     launch::trace("window built");
     Ok(())
 }
