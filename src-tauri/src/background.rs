@@ -88,7 +88,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
         loop {
             // Wakes every few seconds to look at the state now, so that going offline in a
             // sync someone asked for shortens the wait at once.
-            tokio::time::sleep(Duration::from_secs(OFFLINE_RETRY_SECS.min(5))).await;
+            tokio::time::sleep(Duration::from_secs(TICK_SECS)).await;
             let online = lock(&app.state::<AppState>().status).online;
             let due = if online {
                 ONLINE_EVERY_SECS
@@ -107,3 +107,5 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
 const ONLINE_EVERY_SECS: u64 = 60;
 /// How soon the app tries again once the server stopped answering.
 const OFFLINE_RETRY_SECS: u64 = 10;
+/// How often the loop looks whether a sync is due.
+const TICK_SECS: u64 = 5;

@@ -26,10 +26,16 @@ pub fn mark_ready(what: String) {
     }
 }
 
+/// Whether `INVITEDESK_LAUNCH_TRACE` is set (read once).
+pub fn tracing() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("INVITEDESK_LAUNCH_TRACE").is_some())
+}
+
 /// With `INVITEDESK_LAUNCH_TRACE` set, prints `TRACE <label> <ms since start>`: where a launch
 /// spends its time.
 pub fn trace(label: &str) {
-    if std::env::var_os("INVITEDESK_LAUNCH_TRACE").is_some() {
+    if tracing() {
         let since = STARTED.get().map(|s| s.elapsed().as_secs_f64() * 1e3);
         println!("TRACE {label} {:.1}", since.unwrap_or(f64::NAN));
     }

@@ -127,7 +127,9 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>, page: &str) -> tauri::Resu
     };
     tauri::WebviewWindowBuilder::from_config(app, &config)?
         .on_web_resource_request(|request, _response| {
-            launch::trace(&format!("served {}", request.uri().path()));
+            if launch::tracing() {
+                launch::trace(&format!("served {}", request.uri().path()));
+            }
         })
         .build()?;
     launch::trace("window built");

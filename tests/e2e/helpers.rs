@@ -4,7 +4,7 @@
 
 use invitedesk_client::api::ListQuery;
 use invitedesk_client::{ApiClient, Connection};
-use invitedesk_model::{Invitation, User};
+use invitedesk_model::User;
 use reqwest::StatusCode;
 
 use crate::stage::Stage;
@@ -33,25 +33,8 @@ pub fn api_as(stage: &Stage, who: &str) -> ApiClient {
     .unwrap()
 }
 
-pub async fn invitations_on_server(api: &ApiClient) -> Vec<Invitation> {
-    let mut all = Vec::new();
-    let mut next = None;
-    loop {
-        let page = api
-            .list_invitations(&ListQuery {
-                page_size: Some(200),
-                next_token: next,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        all.extend(page.data);
-        match page.next_token {
-            Some(token) => next = Some(token),
-            None => return all,
-        }
-    }
-}
+/// Every invitation the server holds (the client tests' own paging helper).
+pub use crate::client_support::all_invitations as invitations_on_server;
 
 pub async fn users_on_server(api: &ApiClient) -> Vec<User> {
     api.list_users(&ListQuery {

@@ -7,6 +7,9 @@
 //! Needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session with an unlocked keyring:
 //! `scripts/test` provides all four (and `scripts/install-deps` installs them).
 
+#[allow(dead_code)] // the client's tests use all of it; these stories only its paging
+#[path = "../../crates/client/tests/support/mod.rs"]
+mod client_support;
 mod helpers;
 #[allow(dead_code)] // the server's tests use all of it; these stories only part
 #[path = "../../crates/server/tests/api/smtp_sink.rs"]

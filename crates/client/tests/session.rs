@@ -29,16 +29,34 @@ async fn world(m3ter_only: bool) -> World {
     }
 }
 
-fn cached_status(session: &Session, id: uuid::Uuid) -> Option<InvitationStatus> {
+/// The cached invitations `window` shows now.
+fn cached(session: &Session, window: &Window) -> queries::WindowRows {
+    queries::invitation_window(&session.cache.lock().unwrap(), window, chrono::Utc::now()).unwrap()
+}
+
+/// Every cached invitation.
+fn all_cached(session: &Session) -> Vec<invitedesk_model::Invitation> {
     let window = Window {
         limit: 10_000,
         ..Default::default()
     };
-    let rows =
-        queries::invitation_window(&session.cache.lock().unwrap(), &window, chrono::Utc::now())
-            .unwrap()
-            .rows;
-    rows.iter().find(|i| i.id == id).and_then(|i| i.status)
+    cached(session, &window).rows
+}
+
+/// A search of the invitations table, as its search box makes.
+fn search(text: &str) -> Window {
+    Window {
+        search: Some(text.into()),
+        limit: 100,
+        ..Default::default()
+    }
+}
+
+fn cached_status(session: &Session, id: uuid::Uuid) -> Option<InvitationStatus> {
+    all_cached(session)
+        .iter()
+        .find(|i| i.id == id)
+        .and_then(|i| i.status)
 }
 
 /// A form for a new person placed in a subscription with a free seat.
@@ -77,20 +95,7 @@ async fn every_write_lands_in_the_cache_before_the_next_sync() {
     let catalog = w.session.sync_catalog().await.unwrap();
     assert!(catalog.subscriptions.iter().all(|s| s.seats.is_some()));
 
-    let searched = |text: &str| {
-        let window = Window {
-            search: Some(text.into()),
-            limit: 100,
-            ..Default::default()
-        };
-        queries::invitation_window(
-            &w.session.cache.lock().unwrap(),
-            &window,
-            chrono::Utc::now(),
-        )
-        .unwrap()
-        .total
-    };
+    let searched = |text: &str| cached(&w.session, &search(text)).total;
     assert_eq!(
         searched("grace@"),
         0,
@@ -178,15 +183,7 @@ async fn with_the_server_stopped_a_write_is_offline_and_changes_nothing() {
     w.session.sync(|_| {}).await.unwrap();
     w.session.sync_catalog().await.unwrap();
     let form = form(&w.session, "offline@example.com");
-    let total = |s: &Session| {
-        queries::invitation_window(
-            &s.cache.lock().unwrap(),
-            &Window::default(),
-            chrono::Utc::now(),
-        )
-        .unwrap()
-        .total
-    };
+    let total = |s: &Session| cached(s, &Window::default()).total;
     let before = total(&w.session);
     w.server.stop().await;
     let error = w.session.invite(&form).await.unwrap_err();
@@ -213,17 +210,7 @@ async fn an_m3ter_only_api_gets_derived_statuses_and_unsupported_actions() {
 
     let report = w.session.sync(|_| {}).await.unwrap();
     assert!(report.invitations > 0);
-    let window = Window {
-        limit: 10_000,
-        ..Default::default()
-    };
-    let rows = queries::invitation_window(
-        &w.session.cache.lock().unwrap(),
-        &window,
-        chrono::Utc::now(),
-    )
-    .unwrap()
-    .rows;
+    let rows = all_cached(&w.session);
     assert!(
         rows.iter().all(|i| i.status.is_some()),
         "every status derived"
@@ -292,20 +279,7 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
         .edit_invitation(created.id, &update)
         .await
         .unwrap();
-    let named = |text: &str| {
-        let window = Window {
-            search: Some(text.into()),
-            limit: 10,
-            ..Default::default()
-        };
-        queries::invitation_window(
-            &w.session.cache.lock().unwrap(),
-            &window,
-            chrono::Utc::now(),
-        )
-        .unwrap()
-        .rows
-    };
+    let named = |text: &str| cached(&w.session, &search(text)).rows;
     assert_eq!(
         named("edith clarke")[0].id,
         created.id,

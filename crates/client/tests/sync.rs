@@ -4,12 +4,11 @@ use std::sync::{Arc, Mutex};
 
 mod support;
 
-use invitedesk_client::api::ListQuery;
 use invitedesk_client::cache::List;
 use invitedesk_client::queries::{self, SortColumn, Window};
 use invitedesk_client::sync::{sync, SyncError};
 use invitedesk_client::{ApiClient, ApiError, Cache};
-use invitedesk_model::{Invitation, InvitationStatus, NewInvitation};
+use invitedesk_model::{InvitationStatus, NewInvitation};
 use invitedesk_server::RunningServer;
 
 struct World {
@@ -30,26 +29,6 @@ async fn world() -> World {
         api,
         cache,
         dir,
-    }
-}
-
-async fn everything(api: &ApiClient) -> Vec<Invitation> {
-    let mut all = Vec::new();
-    let mut next = None;
-    loop {
-        let page = api
-            .list_invitations(&ListQuery {
-                page_size: Some(200),
-                next_token: next,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        all.extend(page.data);
-        match page.next_token {
-            Some(t) => next = Some(t),
-            None => return all,
-        }
     }
 }
 
@@ -87,7 +66,7 @@ async fn a_full_sync_then_an_incremental_one_keep_the_cache_equal_to_the_server(
     let mut seen = Vec::new();
     let report = sync(&w.api, &w.cache, |p| seen.push(p)).await.unwrap();
     assert!(report.full);
-    let server_rows = everything(&w.api).await;
+    let server_rows = support::all_invitations(&w.api).await;
     assert_eq!(report.invitations, server_rows.len() as u64);
     assert!(
         seen.iter().any(|p| p.list == List::Users && p.done > 0),
@@ -138,7 +117,11 @@ async fn a_full_sync_then_an_incremental_one_keep_the_cache_equal_to_the_server(
     assert_eq!(status_of(created.id), Some(InvitationStatus::Pending));
     assert_eq!(status_of(revoked.id), Some(InvitationStatus::Revoked));
     assert_eq!(status_of(deleted.id), None, "the tombstone removed it");
-    let mut server_ids: Vec<_> = everything(&w.api).await.iter().map(|i| i.id).collect();
+    let mut server_ids: Vec<_> = support::all_invitations(&w.api)
+        .await
+        .iter()
+        .map(|i| i.id)
+        .collect();
     let mut cache_ids: Vec<_> = cached.iter().map(|i| i.id).collect();
     server_ids.sort();
     cache_ids.sort();
@@ -228,7 +211,7 @@ async fn the_table_window_filters_searches_sorts_and_pages_from_the_cache() {
     assert_eq!(next.rows[0].first_name.as_deref(), Some("Zed"));
 
     let counts = queries::counts_by_status(&w.cache.lock().unwrap(), chrono::Utc::now()).unwrap();
-    let server_rows = everything(&w.api).await;
+    let server_rows = support::all_invitations(&w.api).await;
     for status in InvitationStatus::ALL {
         let expected = server_rows
             .iter()

@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use invitedesk_client::api::RetryPolicy;
+use invitedesk_client::api::{ListQuery, RetryPolicy};
 use invitedesk_client::{ApiClient, Connection};
+use invitedesk_model::Invitation;
 use invitedesk_server::{demo, start, Config, RunningServer};
 
 /// A server with its SQLite file in `dir` (answering as m3ter's API if `m3ter_only`), and an
@@ -29,4 +30,26 @@ pub async fn demo_server(dir: &Path, m3ter_only: bool) -> (RunningServer, ApiCli
         ..Default::default()
     };
     (server, ApiClient::with_policy(connection, policy).unwrap())
+}
+
+/// Every invitation the server holds, page by page.
+#[allow(dead_code)] // not every test file that includes this module lists them
+pub async fn all_invitations(api: &ApiClient) -> Vec<Invitation> {
+    let mut all = Vec::new();
+    let mut next = None;
+    loop {
+        let page = api
+            .list_invitations(&ListQuery {
+                page_size: Some(200),
+                next_token: next,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        all.extend(page.data);
+        match page.next_token {
+            Some(token) => next = Some(token),
+            None => return all,
+        }
+    }
 }
