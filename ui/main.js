@@ -2,6 +2,7 @@
 // offline; writes go to the server through commands, and the tables refresh from the cache.
 
 import * as api from "./api.js";
+import { firstScreen, START_FILTER } from "./boot.js";
 import { VirtualTable } from "./table.js";
 import { invitationActions, userActions, check, LABELS, DESTRUCTIVE } from "./rules.js";
 import { validate, cascade, clearBelow, seatState, filterPolicies, fieldErrors, isoDay, rebaseEdit, EXPIRY_DEFAULT_DAYS } from "./form.js";
@@ -12,9 +13,10 @@ const state = {
   status: { online: true },
   capabilities: null,
   catalog: { policies: [], businesses: [], apps: [], subscriptions: [], roles: [] },
-  invitationFilter: { statuses: [], search: "", sort: "created", descending: true },
+  invitationFilter: { ...START_FILTER },
   userFilter: { statuses: [], search: "", sort: "created", descending: true },
   detail: null,
+  profiles: { profiles: [], selected: null },
 };
 
 // ---- small helpers ---------------------------------------------------------------------
@@ -51,6 +53,23 @@ function ago(iso) {
   return `${Math.round(seconds / 86400)} days ago`;
 }
 
+const two = (n) => String(n).padStart(2, "0");
+// Dates as the local clock shows them, year first. Not the locale formatting of Date and Intl:
+// that loads ICU's date data into the page, ~4 MiB of the web process for the first screen.
+/** `2026-11-23`, local. */
+const day = (iso) => {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+};
+/** `16:05`, local. */
+const clock = (iso) => {
+  const d = new Date(iso);
+  return `${two(d.getHours())}:${two(d.getMinutes())}`;
+};
+/** `2026-11-23 16:05`, local. */
+const stamp = (iso) => (iso ? `${day(iso)} ${clock(iso)}` : "");
+
 function relative(iso) {
   if (!iso) return "";
   const days = Math.round((new Date(iso).getTime() - Date.now()) / 86400000);
@@ -58,20 +77,49 @@ function relative(iso) {
   return days > 0 ? `in ${days} d` : `${-days} d ago`;
 }
 
-const day = (iso) => (iso ? new Date(iso).toLocaleDateString() : "");
 const name = (r) => [r.firstName, r.lastName].filter(Boolean).join(" ");
 const badge = (status) => element("span", { class: `status ${status}` }, status ?? "");
 const catalogName = (list, id) => (id ? list.find((x) => x.id === id)?.name ?? "…" : "");
 const policyNames = (ids) => (ids ?? []).map((id) => catalogName(state.catalog.policies, id)).join(", ");
 const placement = (r) => [catalogName(state.catalog.subscriptions, r.subscriptionId), catalogName(state.catalog.roles, r.roleId)].filter(Boolean).join(" / ");
 
+// ---- parts shown on demand ------------------------------------------------------------------
+// The dialogs, the details panel and the other tabs' views wait in index.html as <template>s
+// until first needed, so the first screen parses, styles and holds only what it shows.
+
+/** The part `id`, put in the page (and wired) the first time it is asked for. */
+function part(id) {
+  const existing = $(id);
+  if (existing) return existing;
+  const template = $(`tpl-${id}`);
+  template.replaceWith(template.content);
+  const mounted = $(id);
+  PART_WIRING[id]?.(mounted);
+  return mounted;
+}
+
+const detailsOpen = () => $("details")?.hidden === false;
+function closeDetails() {
+  if (detailsOpen()) $("details").hidden = true;
+}
+
 // ---- header: profiles and connectivity ---------------------------------------------------
-async function loadProfiles() {
-  const { profiles, selected } = await api.profiles();
+async function loadProfiles(known) {
+  state.profiles = known ?? (await api.profiles());
+  const { profiles, selected } = state.profiles;
   const select = $("profile-select");
   select.replaceChildren(...profiles.map((p) => element("option", { value: p.id, selected: p.id === selected }, p.name)));
   select.disabled = profiles.length === 0;
-  $("profile-list").replaceChildren(
+  renderProfileList();
+  return state.profiles;
+}
+
+/** The Profiles tab's list, once that tab has been opened. */
+function renderProfileList() {
+  const list = $("profile-list");
+  if (!list) return;
+  const { profiles, selected } = state.profiles;
+  list.replaceChildren(
     ...profiles.map((p) =>
       element("li", {},
         element("span", { class: "name" }, `${p.name} — ${p.baseUrl}`),
@@ -81,7 +129,6 @@ async function loadProfiles() {
       ),
     ),
   );
-  return { profiles, selected };
 }
 
 async function choose(id) {
@@ -136,12 +183,12 @@ function showStatus(status) {
     badgeEl.className = "badge online";
     progress.hidden = true;
   } else {
-    badgeEl.textContent = `Offline since ${new Date(status.offlineSince).toLocaleTimeString()}`;
+    badgeEl.textContent = `Offline since ${clock(status.offlineSince)}`;
     badgeEl.className = "badge offline";
     progress.hidden = true;
   }
   $("last-synced").textContent = status.lastSynced ? `Last synced ${ago(status.lastSynced)}` : "Not synced yet";
-  if (!status.online && !status.syncing) notice(`Offline: showing data as of ${status.lastSynced ? new Date(status.lastSynced).toLocaleString() : "the last sync"}. Changes are disabled until the server is back.`, "info");
+  if (!status.online && !status.syncing) notice(`Offline: showing data as of ${status.lastSynced ? stamp(status.lastSynced) : "the last sync"}. Changes are disabled until the server is back.`, "info");
   else if (status.lastError) notice(`Sync failed: ${status.lastError}`, "error");
   else if ($("notice").className.includes("info")) notice("");
   applyActionState();
@@ -161,7 +208,7 @@ const invitationColumns = [
   { key: "name", title: "Name", sort: "name", render: name },
   { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
   { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
-  { key: "expires", title: "Expires", sort: "expires", render: (r) => element("span", { title: r.dtExpiry ? new Date(r.dtExpiry).toLocaleString() : "" }, relative(r.dtExpiry)) },
+  { key: "expires", title: "Expires", sort: "expires", render: (r) => element("span", { title: stamp(r.dtExpiry) }, relative(r.dtExpiry)) },
   { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
   { key: "placement", title: "Subscription / Role", render: placement },
   { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent), secondary: true },
@@ -206,12 +253,18 @@ const invitations = new VirtualTable($("invitation-table"), {
   },
 });
 
-const users = new VirtualTable($("user-table"), {
-  label: "Users",
-  columns: userColumns,
-  fetchWindow: (offset, limit) => api.userWindow({ ...state.userFilter, search: state.userFilter.search || null, offset, limit }),
-  onSelect: (row, open) => open && showUser(row),
-});
+/** The users table: made when the Users tab is first shown. */
+let users = null;
+function makeUserTable() {
+  users = new VirtualTable($("user-table"), {
+    label: "Users",
+    columns: userColumns,
+    fetchWindow: (offset, limit) => api.userWindow({ ...state.userFilter, search: state.userFilter.search || null, offset, limit }),
+    onSelect: (row, open) => open && showUser(row),
+  });
+  header($("user-head"), userColumns, state.userFilter, users);
+  renderUserFilters();
+}
 
 async function refreshCounts() {
   const counts = await api.invitationCounts().catch(() => ({}));
@@ -257,6 +310,7 @@ function debounce(fn, ms) {
 
 // ---- details and actions ------------------------------------------------------------------
 function showDetails(title, fields, actions) {
+  part("details");
   $("details-title").textContent = title;
   $("details-fields").replaceChildren(...fields.flatMap(([k, v]) => [element("dt", {}, k), element("dd", {}, v ?? "")]));
   $("details-actions").replaceChildren(...actions);
@@ -280,10 +334,10 @@ function showInvitation(row) {
   const checks = invitationActions(row.status, state.capabilities, state.status.online);
   showDetails(`Invitation: ${row.email}`, [
     ["E-mail", row.email], ["Name", name(row)], ["Contact", row.contactNumber], ["Status", row.status],
-    ["Access end", day(row.dtEndAccess) || "No end"], ["Expires", row.dtExpiry ? new Date(row.dtExpiry).toLocaleString() : ""],
+    ["Access end", day(row.dtEndAccess) || "No end"], ["Expires", stamp(row.dtExpiry)],
     ["Policies", policyNames(row.permissionPolicyIds)], ["Subscription / Role", placement(row)],
-    ["Delivery", [row.deliveryStatus, row.deliveryError].filter(Boolean).join(": ")], ["Last sent", row.dtLastSent ? new Date(row.dtLastSent).toLocaleString() : ""],
-    ["Times sent", String(row.sendCount ?? "")], ["Created", row.dtCreated ? new Date(row.dtCreated).toLocaleString() : ""], ["Created by", row.createdBy],
+    ["Delivery", [row.deliveryStatus, row.deliveryError].filter(Boolean).join(": ")], ["Last sent", stamp(row.dtLastSent)],
+    ["Times sent", String(row.sendCount ?? "")], ["Created", stamp(row.dtCreated)], ["Created by", row.createdBy],
   ], checks.map((c) => actionButton(c, () => runInvitationAction(c.action, row))));
 }
 
@@ -303,7 +357,7 @@ async function openUser(email) {
     notice(`${email} is not among the cached users yet: sync, then try again.`, "error");
     return;
   }
-  activateTab("users");
+  activateTab("users", { reset: false });
   state.userFilter.search = email;
   $("user-search").value = email;
   await users.reset();
@@ -311,7 +365,7 @@ async function openUser(email) {
 }
 
 function confirmAction(text, label = "Confirm") {
-  const dialog = $("confirm-dialog");
+  const dialog = part("confirm-dialog");
   $("confirm-text").textContent = text;
   $("confirm-ok").textContent = label;
   dialog.showModal();
@@ -333,7 +387,7 @@ async function runInvitationAction(action, row) {
   try {
     const answer = await invitationCalls[action](row.id);
     notice(`${LABELS[action]}: done for ${row.email}`, "info");
-    $("details").hidden = action === "delete";
+    if (action === "delete") closeDetails();
     if (answer) showInvitation({ ...row, ...answer });
     await refreshAll();
   } catch (e) {
@@ -352,7 +406,7 @@ async function runUserAction(action, row) {
   try {
     const answer = await userCalls[action](row.id);
     notice(`${LABELS[action]}: done for ${row.email}`, "info");
-    $("details").hidden = action === "deleteUser";
+    if (action === "deleteUser") closeDetails();
     if (answer) showUser({ ...row, ...answer });
     await users.refresh();
   } catch (e) {
@@ -379,7 +433,7 @@ function applyActionState() {
     if (id === "invite-button") button.disabled = !allowed.enabled;
     else button.disabled = !allowed.enabled || invitations.checked.size === 0;
   }
-  if (state.detail?.kind === "invitation" && !$("details").hidden) showInvitation(state.detail.row);
+  if (state.detail?.kind === "invitation" && detailsOpen()) showInvitation(state.detail.row);
 }
 
 async function exportView(kind) {
@@ -481,6 +535,7 @@ function writeForm() {
 }
 
 async function openInvite() {
+  part("invite-dialog");
   state.catalog = await api.catalog(true).catch(() => state.catalog);
   form = blankForm();
   writeForm();
@@ -536,6 +591,7 @@ let editing = null;
 
 /** Opens the edit dialog on `row`, its fields filled from `shown` (a rebased copy after a conflict). */
 function openEdit(kind, row, shown = row) {
+  part("edit-dialog");
   editing = { kind, row, policies: [...(shown.permissionPolicyIds ?? [])] };
   $("edit-title").textContent = `Edit ${kind === "user" ? "user" : "invitation"}: ${row.email}`;
   for (const field of document.querySelectorAll("#edit-form [data-for=invitation]")) field.hidden = kind !== "invitation";
@@ -638,15 +694,18 @@ function renderSeats() {
 }
 
 // ---- tabs -----------------------------------------------------------------------------------
-function activateTab(name) {
+/** Shows tab `name`; the Users tab reloads its rows unless told not to (the caller will). */
+function activateTab(name, { reset = true } = {}) {
   for (const tab of document.querySelectorAll("[role=tab]")) {
     const on = tab.id === `tab-${name}`;
     tab.setAttribute("aria-selected", String(on));
     tab.tabIndex = on ? 0 : -1;
-    $(tab.getAttribute("aria-controls")).hidden = !on;
+    const viewId = tab.getAttribute("aria-controls");
+    const view = on ? part(viewId) : $(viewId);
+    if (view) view.hidden = !on;
   }
-  $("details").hidden = true;
-  if (name === "users") users.reset();
+  closeDetails();
+  if (name === "users" && reset) users.reset();
   if (name === "seats") api.catalog(true).then((c) => { state.catalog = c; renderSeats(); }).catch((e) => notice(explain(e), "error"));
 }
 
@@ -665,20 +724,22 @@ function announceRows() {
   requestAnimationFrame(() => api.markReady().catch(() => null));
 }
 
-async function afterProfileChange() {
-  const { profiles } = await loadProfiles();
+/**
+ * Shows the selected profile's data. `known`, at start: its profiles, status and first page of
+ * rows, already fetched.
+ */
+async function afterProfileChange(known) {
+  const { profiles } = await loadProfiles(known?.profiles);
   if (profiles.length === 0) {
     activateTab("profiles");
     notice("Add a connection profile to start.", "info");
     return;
   }
-  showStatus(await api.status());
+  showStatus(known?.status ?? (await api.status()));
   header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
-  header($("user-head"), userColumns, state.userFilter, users);
-  renderUserFilters();
   // The cached rows first, then the tab counts and the catalogue's names; what the principal
   // may do arrives after (from the server, or as last seen when offline).
-  await invitations.reset();
+  await invitations.reset(known?.rows);
   updateCount();
   announceRows();
   await refreshAll();
@@ -701,6 +762,7 @@ function showProfileErrors(error) {
   }
 }
 
+/** The first screen's controls: the header, the tabs and the invitations view. */
 function wire() {
   for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => activateTab(tab.id.slice(4)));
   $("profile-select").addEventListener("change", (e) => choose(e.target.value));
@@ -710,19 +772,39 @@ function wire() {
     state.invitationFilter.search = e.target.value.trim();
     invitations.reset().then(updateCount);
   }, 60));
-  $("user-search").addEventListener("input", debounce((e) => {
-    state.userFilter.search = e.target.value.trim();
-    users.reset();
-  }, 60));
   document.addEventListener("keydown", (e) => {
     if (e.key === "/" && !["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement?.tagName)) {
       e.preventDefault();
       $("invitation-search").focus();
     }
-    if (e.key === "Escape" && !$("details").hidden) $("details").hidden = true;
+    if (e.key === "Escape") closeDetails();
   });
-  $("details-close").addEventListener("click", () => ($("details").hidden = true));
   $("invite-button").addEventListener("click", openInvite);
+  $("bulk-resend").addEventListener("click", () => bulk("resend"));
+  $("bulk-revoke").addEventListener("click", () => bulk("revoke"));
+  $("export-invitations").addEventListener("click", () => exportView("invitations"));
+}
+
+/** Each on-demand part's controls, wired when `part` first puts it in the page. */
+const PART_WIRING = {
+  "details": () => $("details-close").addEventListener("click", closeDetails),
+  "view-users": () => {
+    makeUserTable();
+    $("user-search").addEventListener("input", debounce((e) => {
+      state.userFilter.search = e.target.value.trim();
+      users.reset();
+    }, 60));
+    $("export-users").addEventListener("click", () => exportView("users"));
+  },
+  "view-profiles": wireProfileForm,
+  "invite-dialog": wireInviteForm,
+  "edit-dialog": () => {
+    $("edit-form").addEventListener("submit", saveEdit);
+    $("edit-cancel").addEventListener("click", () => $("edit-dialog").close());
+  },
+};
+
+function wireInviteForm() {
   $("invite-cancel").addEventListener("click", () => $("invite-dialog").close());
   $("invite-clear").addEventListener("click", () => { form = blankForm(); writeForm(); renderForm(); });
   $("invite-form").addEventListener("submit", sendInvite);
@@ -748,12 +830,10 @@ function wire() {
       renderForm(validate(form));
     }
   });
-  $("edit-form").addEventListener("submit", saveEdit);
-  $("edit-cancel").addEventListener("click", () => $("edit-dialog").close());
-  $("bulk-resend").addEventListener("click", () => bulk("resend"));
-  $("bulk-revoke").addEventListener("click", () => bulk("revoke"));
-  $("export-invitations").addEventListener("click", () => exportView("invitations"));
-  $("export-users").addEventListener("click", () => exportView("users"));
+}
+
+function wireProfileForm() {
+  renderProfileList();
   $("pf-test").addEventListener("click", async () => {
     $("pf-result").textContent = "Testing…";
     try {
@@ -784,10 +864,18 @@ function wire() {
   });
 }
 
+/** At start: the first screen from what boot.js asked for while this module loaded. */
 async function start() {
   wire();
-  await api.onStatus(onStatus);
-  await afterProfileChange();
+  const listening = api.onStatus(onStatus);
+  const [profiles, status, rows] = await Promise.all([firstScreen.profiles, firstScreen.status, firstScreen.rows]);
+  if (profiles.error || status.error || rows.error) await afterProfileChange();
+  else await afterProfileChange({ profiles: profiles.value, status: status.value, rows: rows.value });
+  await listening;
+  if (state.profiles.profiles.length === 0) return;
+  // Whatever the status event said before the listener was in place (a sync finished, say).
+  lastSyncing = state.status.syncing;
+  onStatus(await api.status());
 }
 
 start().catch((e) => notice(explain(e), "error"));

@@ -4,7 +4,7 @@
 
 export const ROW_HEIGHT = 36;
 const OVERSCAN = 6;
-const PAGE = 100;
+export const PAGE = 100;
 /** Browsers cap an element's height (Chromium near 33.5M px): past this, scrolling is scaled. */
 export const MAX_SCROLL_HEIGHT = 8_000_000;
 
@@ -74,13 +74,17 @@ export class VirtualTable {
     viewport.addEventListener("keydown", (e) => this.onKey(e));
   }
 
-  /** Forgets loaded rows and reloads from the top of the current filter. */
-  async reset() {
+  /**
+   * Forgets loaded rows and reloads from the top of the current filter. `firstPage`, when
+   * given, is the answer for rows `0..PAGE` already fetched (at start, ahead of this module).
+   */
+  async reset(firstPage) {
     this.generation += 1;
     this.pages.clear();
     this.selected = -1;
     this.checked.clear();
-    await this.load(0);
+    if (firstPage) this.keep(0, firstPage);
+    else await this.load(0);
     this.viewport.scrollTop = 0;
     this.draw();
   }
@@ -98,14 +102,17 @@ export class VirtualTable {
     if (this.pages.has(offset)) return this.pages.get(offset);
     const generation = this.generation;
     const pending = this.options.fetchWindow(offset, PAGE).then((answer) => {
-      if (generation !== this.generation) return answer;
-      this.total = answer.total;
-      this.pages.set(offset, Promise.resolve(answer));
-      this.pages.set(`rows:${offset}`, answer.rows);
+      if (generation === this.generation) this.keep(offset, answer);
       return answer;
     });
     this.pages.set(offset, pending);
     return pending;
+  }
+
+  keep(offset, answer) {
+    this.total = answer.total;
+    this.pages.set(offset, Promise.resolve(answer));
+    this.pages.set(`rows:${offset}`, answer.rows);
   }
 
   rowAt(index) {

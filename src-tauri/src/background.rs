@@ -76,6 +76,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
         status.clone()
     };
     publish(app, status.clone());
+    crate::memory::note_activity();
     outcome?;
     Ok(status)
 }

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod launch;
+pub mod memory;
 pub mod profiles;
 pub mod state;
 
@@ -61,11 +62,16 @@ pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send +
 }
 
 /// The builder with the plugins and commands, for the app and for tests on the mock runtime.
+/// Every command counts as activity, which postpones handing idle memory back.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    let handlers = handlers();
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(handlers())
+        .invoke_handler(move |invoke| {
+            memory::note_activity();
+            handlers(invoke)
+        })
 }
 
 /// Loads the profiles, starts the demo server if asked, opens the selected profile and starts
@@ -86,6 +92,7 @@ pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Resul
         }
     }
     background::start(app.clone());
+    memory::start(app.clone());
     Ok(())
 }
 

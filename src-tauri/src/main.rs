@@ -3,6 +3,7 @@
 
 fn main() {
     invitedesk_app::launch::started();
+    invitedesk_app::memory::tune_allocator();
     let flag = |name: &str| std::env::args().any(|a| a == name);
     invitedesk_app::run(invitedesk_app::Options {
         demo: flag("--demo"),

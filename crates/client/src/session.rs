@@ -76,6 +76,11 @@ impl Session {
         Ok(report)
     }
 
+    /// Hands back the memory the cache's queries hold beyond what searching needs.
+    pub fn release_memory(&self) -> Result<()> {
+        Ok(self.cache().release_memory()?)
+    }
+
     /// Reads `GET /me` (or learns the API is m3ter's own) and keeps the answer for offline use.
     pub async fn capabilities(&self) -> Result<Capabilities> {
         let capabilities = self.api.capabilities().await?;

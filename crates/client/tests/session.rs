@@ -333,3 +333,38 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
         "the access end is cached"
     );
 }
+
+#[tokio::test]
+async fn releasing_idle_memory_empties_the_page_cache_and_keeps_every_answer() {
+    let w = world(false).await;
+    w.session.sync(|_| {}).await.unwrap();
+    let before = all_cached(&w.session);
+    let found = cached(&w.session, &search("example")).rows;
+    assert!(!found.is_empty());
+    let used = |s: &Session| -> i32 {
+        let cache = s.cache.lock().unwrap();
+        let (mut current, mut highest) = (0, 0);
+        // SAFETY: the handle is the open connection's, used under the cache's lock.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                cache.connection().handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
+                &mut current,
+                &mut highest,
+                0,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        current
+    };
+    let warm = used(&w.session);
+    w.session.release_memory().unwrap();
+    let released = used(&w.session);
+    // What stays is the schema and the pages of the one open read, a few KiB.
+    assert!(
+        released * 4 < warm,
+        "page cache: {warm} bytes warm, {released} after release"
+    );
+    assert_eq!(all_cached(&w.session), before);
+    assert_eq!(cached(&w.session, &search("example")).rows, found);
+}

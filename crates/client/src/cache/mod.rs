@@ -204,6 +204,12 @@ impl Cache {
             .execute_batch(&format!("{IDLE_CACHE} PRAGMA shrink_memory;"))?)
     }
 
+    /// Hands back the page cache's memory (the file's pages stay in the OS's cache, so the
+    /// next query reads them from there). For when the app goes idle.
+    pub fn release_memory(&self) -> Result<()> {
+        Ok(self.conn.execute_batch("PRAGMA shrink_memory;")?)
+    }
+
     /// Rowids of `table` whose search text contains `needle` and whose stored status and
     /// expiry (`expiry`: a column or `NULL`) pass `keep`, from the in-memory index, which is
     /// rebuilt first if the cache changed since it was built.
