@@ -52,7 +52,11 @@ launch() { # prints "<ms to READY> <PSS KiB after 5 s idle>"
 INVITEDESK_DEMO_BULK=100000 "$app" --demo >/dev/null 2>&1 &
 prep=$!
 until python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$cache?mode=ro', uri=True); sys.exit(0 if c.execute(\"select count(*) from sync_state where list='invitations' and dt_full_sync is not null\").fetchone()[0] else 1)" 2>/dev/null; do sleep 0.5; done
+# Then idle, as a user's session would be: the app folds the sync's write-ahead log into the
+# file once quiet (src-tauri/src/memory.rs).
+for _ in $(seq 60); do [ -s "$cache-wal" ] || break; sleep 0.25; done
 kill $prep; wait $prep 2>/dev/null || true
+echo "write-ahead log left: $(stat -c %s "$cache-wal" 2>/dev/null || echo none) bytes"
 rows=$(python3 -c "import sqlite3; print(sqlite3.connect('$cache').execute('select count(*) from invitations').fetchone()[0])")
 echo "cached invitations: $rows"
 

@@ -716,9 +716,13 @@ async function refreshAll() {
   updateCount();
 }
 
+/** Lets the page be drawn (styles.css keeps it hidden until the first screen is ready). */
+const reveal = () => document.body.classList.remove("starting");
+
 let announced = false;
 /** Once, when the first rows are drawn: the launch bench's finish line. */
 function announceRows() {
+  reveal();
   if (announced || invitations.total === 0) return;
   announced = true;
   requestAnimationFrame(() => api.markReady().catch(() => null));
@@ -731,6 +735,7 @@ function announceRows() {
 async function afterProfileChange(known) {
   const { profiles } = await loadProfiles(known?.profiles);
   if (profiles.length === 0) {
+    reveal();
     activateTab("profiles");
     notice("Add a connection profile to start.", "info");
     return;
@@ -878,4 +883,7 @@ async function start() {
   onStatus(await api.status());
 }
 
-start().catch((e) => notice(explain(e), "error"));
+start().catch((e) => {
+  reveal();
+  notice(explain(e), "error");
+});

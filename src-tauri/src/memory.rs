@@ -1,7 +1,8 @@
 //! Idle memory. A sync, a search or a page of rows leaves freed memory behind that the
-//! allocator keeps for later (glibc keeps it per thread arena) and a warm SQLite page cache.
-//! Once the app has been quiet for a moment, both are handed back to the system: the app then
-//! sits at the memory its state needs, not at the high-water mark of its last piece of work.
+//! allocator keeps for later (glibc keeps it per thread arena), a warm SQLite page cache and a
+//! write-ahead log. Once the app has been quiet for a moment, the cache is tidied (its log
+//! folded into the file, its pages handed back) and the heap trimmed: the app then sits at the
+//! memory its state needs, not at the high-water mark of its last piece of work.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -78,8 +79,8 @@ async fn release<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     let active = state.active.read().await.clone();
     if let Some(active) = active {
-        if let Err(e) = active.session.release_memory() {
-            tracing::debug!(error = %e, "the cache's memory could not be released");
+        if let Err(e) = active.session.tidy() {
+            tracing::debug!(error = %e, "the cache could not be tidied");
         }
     }
     trim_heap();

@@ -76,9 +76,10 @@ impl Session {
         Ok(report)
     }
 
-    /// Hands back the memory the cache's queries hold beyond what searching needs.
-    pub fn release_memory(&self) -> Result<()> {
-        Ok(self.cache().release_memory()?)
+    /// For when the app goes idle: the cache's log folded into its file, and the memory its
+    /// queries hold beyond what searching needs handed back.
+    pub fn tidy(&self) -> Result<()> {
+        Ok(self.cache().tidy()?)
     }
 
     /// Reads `GET /me` (or learns the API is m3ter's own) and keeps the answer for offline use.
