@@ -1,18 +1,61 @@
-// The first screen's data, asked for the moment the page starts: this module loads `async`,
-// ahead of main.js and its imports, so the Rust side reads the profiles, the status and the
-// first page of cached rows while the engine is still compiling the rest of the UI.
+// The first screen: the cached rows, drawn before the rest of the UI is loaded. This module
+// loads `async`, asks for the profiles, the status and the first page of rows at once, draws
+// the invitations table, and only then imports main.js, whose compiling would otherwise hold
+// the page up for tens of milliseconds before any row shows.
 
 import * as api from "./api.js";
-import { PAGE } from "./table.js";
+import { VirtualTable, PAGE } from "./table.js";
+import { $, state, invitationColumns, header } from "./view.js";
 
-/** The invitations table's view at start: every status, newest first. */
-export const START_FILTER = Object.freeze({ statuses: [], search: "", sort: "created", descending: true });
+/** What the table's row events call, once main.js has filled them in. */
+export const tableHooks = { onSelect: null, onCheck: null };
+
+export const invitations = new VirtualTable($("invitation-table"), {
+  label: "Invitations",
+  columns: invitationColumns,
+  fetchWindow: (offset, limit) => api.invitationWindow({ ...state.invitationFilter, search: state.invitationFilter.search || null, offset, limit }),
+  onSelect: (row, open) => tableHooks.onSelect?.(row, open),
+  onCheck: () => tableHooks.onCheck?.(),
+});
+
+/** Lets the page be drawn (styles.css keeps it hidden until the first screen is ready). */
+export const reveal = () => document.body.classList.remove("starting");
+
+let announced = false;
+/** Once, when the first rows are drawn: the launch bench's finish line. */
+export function announceRows() {
+  reveal();
+  if (announced || invitations.total === 0) return;
+  announced = true;
+  requestAnimationFrame(() => api.markReady().catch(() => null));
+}
+
+export function updateCount() {
+  $("invitation-count").textContent = `${invitations.total} invitation${invitations.total === 1 ? "" : "s"}`;
+}
 
 const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
+// The rows alone go first: the other calls would only queue ahead of them.
+const rows = settle(api.invitationWindow({ ...state.invitationFilter, search: null, offset: 0, limit: PAGE }));
 
-/** `{profiles, status, rows}`, each `{value}` or `{error}`; taken once by main.js. */
+/** Draws the cached rows if a profile is open (else there are none); answers whether it did. */
+async function drawFirstRows() {
+  const first = await rows;
+  if (first.error) return false;
+  header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
+  await invitations.reset(first.value);
+  updateCount();
+  announceRows();
+  return true;
+}
+
+/** `{profiles, status}` (each `{value}` or `{error}`) and `drawn`, for main.js to go on from. */
+const drawn = drawFirstRows().catch(() => false);
 export const firstScreen = {
-  profiles: settle(api.profiles()),
-  status: settle(api.status()),
-  rows: settle(api.invitationWindow({ ...START_FILTER, search: null, offset: 0, limit: PAGE })),
+  profiles: rows.then(() => settle(api.profiles())),
+  status: rows.then(() => settle(api.status())),
+  drawn,
 };
+
+// The rest of the UI after the first frame with rows, so its compiling does not delay it.
+firstScreen.drawn.then(() => requestAnimationFrame(() => import("./main.js")));

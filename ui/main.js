@@ -1,36 +1,17 @@
-// Wires the screens to the commands. Reads come from the cache through commands, online or
-// offline; writes go to the server through commands, and the tables refresh from the cache.
+// Wires the screens to the commands, once boot.js has drawn the first screen. Reads come from
+// the cache through commands, online or offline; writes go to the server through commands,
+// and the tables refresh from the cache.
 
 import * as api from "./api.js";
-import { firstScreen, START_FILTER } from "./boot.js";
+import { firstScreen, invitations, tableHooks, reveal, announceRows, updateCount } from "./boot.js";
 import { VirtualTable } from "./table.js";
+import { $, state, element, day, clock, stamp, ago, name, policyNames, placement, invitationColumns, userColumns, header } from "./view.js";
 import { invitationActions, userActions, check, LABELS, DESTRUCTIVE } from "./rules.js";
 import { validate, cascade, clearBelow, seatState, filterPolicies, fieldErrors, isoDay, rebaseEdit, EXPIRY_DEFAULT_DAYS } from "./form.js";
 
-const $ = (id) => document.getElementById(id);
 const STATUSES = ["Pending", "Accepted", "Declined", "Expired", "Revoked"];
-const state = {
-  status: { online: true },
-  capabilities: null,
-  catalog: { policies: [], businesses: [], apps: [], subscriptions: [], roles: [] },
-  invitationFilter: { ...START_FILTER },
-  userFilter: { statuses: [], search: "", sort: "created", descending: true },
-  detail: null,
-  profiles: { profiles: [], selected: null },
-};
 
 // ---- small helpers ---------------------------------------------------------------------
-function element(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") el.className = value;
-    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (value !== undefined && value !== null && value !== false) el.setAttribute(key, value === true ? "" : value);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined));
-  return el;
-}
-
 function notice(message, kind = "info") {
   const box = $("notice");
   box.textContent = message;
@@ -43,45 +24,6 @@ function explain(error) {
   if (error.kind === "forbidden") return `You lack the permission ${error.permission}`;
   return error.message || String(error);
 }
-
-function ago(iso) {
-  if (!iso) return "never";
-  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
-  if (seconds < 60) return "just now";
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86400)} days ago`;
-}
-
-const two = (n) => String(n).padStart(2, "0");
-// Dates as the local clock shows them, year first. Not the locale formatting of Date and Intl:
-// that loads ICU's date data into the page, ~4 MiB of the web process for the first screen.
-/** `2026-11-23`, local. */
-const day = (iso) => {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-};
-/** `16:05`, local. */
-const clock = (iso) => {
-  const d = new Date(iso);
-  return `${two(d.getHours())}:${two(d.getMinutes())}`;
-};
-/** `2026-11-23 16:05`, local. */
-const stamp = (iso) => (iso ? `${day(iso)} ${clock(iso)}` : "");
-
-function relative(iso) {
-  if (!iso) return "";
-  const days = Math.round((new Date(iso).getTime() - Date.now()) / 86400000);
-  if (days === 0) return "today";
-  return days > 0 ? `in ${days} d` : `${-days} d ago`;
-}
-
-const name = (r) => [r.firstName, r.lastName].filter(Boolean).join(" ");
-const badge = (status) => element("span", { class: `status ${status}` }, status ?? "");
-const catalogName = (list, id) => (id ? list.find((x) => x.id === id)?.name ?? "…" : "");
-const policyNames = (ids) => (ids ?? []).map((id) => catalogName(state.catalog.policies, id)).join(", ");
-const placement = (r) => [catalogName(state.catalog.subscriptions, r.subscriptionId), catalogName(state.catalog.roles, r.roleId)].filter(Boolean).join(" / ");
 
 // ---- parts shown on demand ------------------------------------------------------------------
 // The dialogs, the details panel and the other tabs' views wait in index.html as <template>s
@@ -203,55 +145,8 @@ function onStatus(status) {
 }
 
 // ---- invitations ---------------------------------------------------------------------------
-const invitationColumns = [
-  { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
-  { key: "name", title: "Name", sort: "name", render: name },
-  { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
-  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
-  { key: "expires", title: "Expires", sort: "expires", render: (r) => element("span", { title: stamp(r.dtExpiry) }, relative(r.dtExpiry)) },
-  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
-  { key: "placement", title: "Subscription / Role", render: placement },
-  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent), secondary: true },
-  { key: "createdBy", title: "Created by", render: (r) => r.createdBy ?? "", secondary: true },
-];
-
-const userColumns = [
-  { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
-  { key: "name", title: "Name", sort: "name", render: name },
-  { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
-  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
-  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
-  { key: "placement", title: "Subscription / Role", render: placement },
-];
-
-function header(container, columns, filter, table) {
-  container.replaceChildren(
-    element("div", { role: "columnheader" }),
-    ...columns.map((c) => {
-      const sorted = filter.sort === c.sort;
-      const cell = element("div", { role: "columnheader", class: c.secondary ? "secondary" : "", "aria-sort": sorted ? (filter.descending ? "descending" : "ascending") : "none" });
-      if (!c.sort) cell.append(element("span", { class: "vt-cell" }, c.title));
-      else
-        cell.append(element("button", { type: "button", onclick: () => {
-          filter.descending = filter.sort === c.sort ? !filter.descending : false;
-          filter.sort = c.sort;
-          header(container, columns, filter, table);
-          table.reset();
-        } }, `${c.title}${sorted ? (filter.descending ? " ▼" : " ▲") : ""}`));
-      return cell;
-    }),
-  );
-}
-
-const invitations = new VirtualTable($("invitation-table"), {
-  label: "Invitations",
-  columns: invitationColumns,
-  fetchWindow: (offset, limit) => api.invitationWindow({ ...state.invitationFilter, search: state.invitationFilter.search || null, offset, limit }),
-  onSelect: (row, open) => open && showInvitation(row),
-  onCheck: () => {
-    applyActionState();
-  },
-});
+tableHooks.onSelect = (row, open) => open && showInvitation(row);
+tableHooks.onCheck = () => applyActionState();
 
 /** The users table: made when the Users tab is first shown. */
 let users = null;
@@ -283,9 +178,6 @@ function setStatusFilter(statuses) {
   invitations.reset().then(updateCount);
 }
 
-function updateCount() {
-  $("invitation-count").textContent = `${invitations.total} invitation${invitations.total === 1 ? "" : "s"}`;
-}
 
 function renderUserFilters() {
   const chosen = state.userFilter.statuses;
@@ -716,21 +608,10 @@ async function refreshAll() {
   updateCount();
 }
 
-/** Lets the page be drawn (styles.css keeps it hidden until the first screen is ready). */
-const reveal = () => document.body.classList.remove("starting");
-
-let announced = false;
-/** Once, when the first rows are drawn: the launch bench's finish line. */
-function announceRows() {
-  reveal();
-  if (announced || invitations.total === 0) return;
-  announced = true;
-  requestAnimationFrame(() => api.markReady().catch(() => null));
-}
 
 /**
- * Shows the selected profile's data. `known`, at start: its profiles, status and first page of
- * rows, already fetched.
+ * Shows the selected profile's data. `known`, at start: its profiles and status as boot.js
+ * fetched them, and whether it drew the first rows.
  */
 async function afterProfileChange(known) {
   const { profiles } = await loadProfiles(known?.profiles);
@@ -741,10 +622,12 @@ async function afterProfileChange(known) {
     return;
   }
   showStatus(known?.status ?? (await api.status()));
-  header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
   // The cached rows first, then the tab counts and the catalogue's names; what the principal
   // may do arrives after (from the server, or as last seen when offline).
-  await invitations.reset(known?.rows);
+  if (!known?.drawn) {
+    header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
+    await invitations.reset();
+  }
   updateCount();
   announceRows();
   await refreshAll();
@@ -869,13 +752,13 @@ function wireProfileForm() {
   });
 }
 
-/** At start: the first screen from what boot.js asked for while this module loaded. */
+/** At start, after boot.js: the rest of the first screen from what it fetched and drew. */
 async function start() {
   wire();
   const listening = api.onStatus(onStatus);
-  const [profiles, status, rows] = await Promise.all([firstScreen.profiles, firstScreen.status, firstScreen.rows]);
-  if (profiles.error || status.error || rows.error) await afterProfileChange();
-  else await afterProfileChange({ profiles: profiles.value, status: status.value, rows: rows.value });
+  const [profiles, status, drawn] = await Promise.all([firstScreen.profiles, firstScreen.status, firstScreen.drawn]);
+  if (profiles.error || status.error || !drawn) await afterProfileChange();
+  else await afterProfileChange({ profiles: profiles.value, status: status.value, drawn });
   await listening;
   if (state.profiles.profiles.length === 0) return;
   // Whatever the status event said before the listener was in place (a sync finished, say).
