@@ -100,18 +100,18 @@ pub fn run(options: Options) {
     builder(tauri::Builder::default())
         .setup(move |app| {
             launch::trace("setup");
+            let page = if options.blank {
+                "blank.html"
+            } else {
+                "index.html"
+            };
+            // The window first: its web process takes ~100 ms to start and ask for the page,
+            // and the profile opens meanwhile. No command runs before setup returns.
+            open_window(app.handle(), page)?;
             if !options.blank {
                 prepare(app.handle(), options)?;
                 launch::trace("prepared");
             }
-            open_window(
-                app.handle(),
-                if options.blank {
-                    "blank.html"
-                } else {
-                    "index.html"
-                },
-            )?;
             Ok(())
         })
         .run(tauri::generate_context!())
