@@ -755,6 +755,9 @@ function wireProfileForm() {
 /** At start, after boot.js: the rest of the first screen from what it fetched and drew. */
 async function start() {
   wire();
+  // The page is inert until now (index.html): boot.js draws the rows before this module has
+  // wired a single button, and a click in between would be lost.
+  document.body.inert = false;
   const listening = api.onStatus(onStatus);
   const [profiles, status, drawn] = await Promise.all([firstScreen.profiles, firstScreen.status, firstScreen.drawn]);
   if (profiles.error || status.error || !drawn) await afterProfileChange();

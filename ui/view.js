@@ -25,7 +25,6 @@ export function element(tag, props = {}, ...children) {
   return el;
 }
 
-
 export function ago(iso) {
   if (!iso) return "never";
   const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);

@@ -46,12 +46,13 @@ pub async fn users_on_server(api: &ApiClient) -> Vec<User> {
     .data
 }
 
-/// Waits for the invitations table to show the cached rows.
+/// Waits for the invitations table to show the cached rows, and for the page to take clicks
+/// (the first rows are drawn before the rest of the UI is wired; the page is inert until then).
 pub async fn table_filled(stage: &Stage) {
     stage
         .until(
-            "the invitations table to show rows",
-            "document.querySelectorAll('#invitation-table .vt-row').length > 0",
+            "the invitations table to show rows, its controls wired",
+            "document.querySelectorAll('#invitation-table .vt-row').length > 0 && !document.body.inert",
         )
         .await;
 }

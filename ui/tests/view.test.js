@@ -1,0 +1,23 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+// A zone far from UTC, so a date read in UTC instead of on the local clock shows.
+process.env.TZ = "Asia/Tokyo";
+const { day, clock, stamp, relative, ago } = await import("../view.js");
+
+test("dates read on the local clock, year first", () => {
+  assert.equal(stamp("2026-11-23T16:05:00Z"), "2026-11-24 01:05");
+  assert.equal(day("2026-11-23T16:05:00Z"), "2026-11-24");
+  assert.equal(clock("2026-11-23T03:07:00Z"), "12:07");
+  assert.equal(stamp(null), "");
+  assert.equal(day(undefined), "");
+});
+
+test("expiry and last-sync read relative to now", () => {
+  const inDays = (n) => new Date(Date.now() + n * 86_400_000).toISOString();
+  assert.equal(relative(inDays(3)), "in 3 d");
+  assert.equal(relative(inDays(-2)), "2 d ago");
+  assert.equal(relative(inDays(0)), "today");
+  assert.equal(ago(new Date(Date.now() - 5 * 60_000).toISOString()), "5 min ago");
+  assert.equal(ago(null), "never");
+});
