@@ -264,10 +264,12 @@ impl Stage {
             .unwrap_or_else(|e| panic!("no {css} in the window: {e}"))
     }
 
+    /// Clicks `css` once it is shown, enabled and taking clicks (the page is inert until the UI
+    /// is wired, which comes just after the first rows).
     pub async fn click(&self, css: &str) {
         self.until(
-            &format!("{css} to be shown and enabled"),
-            &format!("(e => e && !e.disabled && e.offsetParent !== null)(document.querySelector({css:?}))"),
+            &format!("{css} to be shown, enabled and taking clicks"),
+            &format!("(e => e && !e.disabled && e.offsetParent !== null && !e.closest('[inert]'))(document.querySelector({css:?}))"),
         )
         .await;
         self.element(css)
