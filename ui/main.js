@@ -602,9 +602,11 @@ function activateTab(name, { reset = true } = {}) {
 }
 
 // ---- start ----------------------------------------------------------------------------------
-async function refreshAll() {
+/** The catalogue's names and the tab counts, then the rows in view: reloaded, or only redrawn
+ *  (with the names) when `rows` is false because they were just loaded. */
+async function refreshAll({ rows = true } = {}) {
   state.catalog = await api.catalog().catch(() => state.catalog);
-  await Promise.all([refreshCounts(), invitations.refresh()]);
+  await Promise.all([refreshCounts(), rows ? invitations.refresh() : invitations.draw()]);
   updateCount();
 }
 
@@ -630,7 +632,7 @@ async function afterProfileChange(known) {
   }
   updateCount();
   announceRows();
-  await refreshAll();
+  await refreshAll({ rows: false });
   api.capabilities().then((c) => {
     state.capabilities = c;
     applyActionState();

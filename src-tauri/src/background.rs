@@ -13,7 +13,10 @@ use crate::state::{lock, AppState, SyncStatus};
 
 pub const STATUS_EVENT: &str = "status";
 
+/// Every status a sync publishes (its start, each batch, its end) also counts as activity, so
+/// idle memory is not handed back in the middle of a long sync.
 fn publish<R: Runtime>(app: &AppHandle<R>, status: SyncStatus) {
+    crate::memory::note_activity();
     let _ = app.emit(STATUS_EVENT, status);
 }
 
@@ -76,7 +79,6 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
         status.clone()
     };
     publish(app, status.clone());
-    crate::memory::note_activity();
     outcome?;
     Ok(status)
 }

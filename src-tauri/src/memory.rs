@@ -57,7 +57,7 @@ impl Activity {
 /// The process's activity: the allocator's heap is the process's, so this is too.
 pub static ACTIVITY: Activity = Activity::new();
 
-/// Called for every command and at the end of every sync.
+/// Called for every command and every status a sync publishes.
 pub fn note_activity() {
     ACTIVITY.note(Instant::now());
 }
@@ -78,12 +78,16 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
 async fn release<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     let active = state.active.read().await.clone();
-    if let Some(active) = active {
-        if let Err(e) = active.session.tidy() {
-            tracing::debug!(error = %e, "the cache could not be tidied");
+    // Folding a large log into the file takes a while: off the async workers.
+    let _ = tauri::async_runtime::spawn_blocking(move || {
+        if let Some(active) = active {
+            if let Err(e) = active.session.tidy() {
+                tracing::debug!(error = %e, "the cache could not be tidied");
+            }
         }
-    }
-    trim_heap();
+        trim_heap();
+    })
+    .await;
     crate::launch::trace("idle memory released");
 }
 
