@@ -105,6 +105,7 @@ pub struct Invitee {
     http: reqwest::Client,
     link: String,
     cookie: String,
+    csrf: String,
 }
 
 impl Invitee {
@@ -120,12 +121,28 @@ impl Invitee {
             .and_then(|v| v.split(';').next())
             .unwrap_or_default()
             .to_owned();
-        (response.status(), Invitee { http, link, cookie })
+        let status = response.status();
+        let page = response.text().await.unwrap();
+        // The form's signed CSRF field, as a browser posts it back.
+        let marker = "name=\"csrf\" value=\"";
+        let csrf = page
+            .split_once(marker)
+            .and_then(|(_, rest)| rest.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        (
+            status,
+            Invitee {
+                http,
+                link,
+                cookie,
+                csrf,
+            },
+        )
     }
 
     async fn post(&self, step: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let csrf = self.cookie.split_once('=').map(|(_, v)| v).unwrap_or("");
-        let mut form = vec![("csrf", csrf)];
+        let mut form = vec![("csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
         let response = self
             .http

@@ -125,6 +125,9 @@ pub struct Invitation {
     pub status: Option<InvitationStatus>,
     #[serde(default)]
     pub existing_user: Option<bool>,
+    /// m3ter's name for `existingUser`: the invitee already has an account.
+    #[serde(default)]
+    pub m3ter_user: Option<bool>,
     #[serde(default)]
     pub business_id: Option<Uuid>,
     #[serde(default)]
@@ -177,7 +180,9 @@ pub struct NewInvitation {
     /// Defaults to 30 days from now.
     #[serde(default)]
     pub dt_expiry: Option<DateTime<Utc>>,
-    #[serde(default)]
+    /// The invitee already has an account. m3ter's API calls it `m3terUser`, which is taken
+    /// as the same field.
+    #[serde(default, alias = "m3terUser")]
     pub existing_user: bool,
     #[serde(default)]
     pub business_id: Option<Uuid>,

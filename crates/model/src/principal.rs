@@ -17,3 +17,32 @@ pub struct Me {
     /// Every permission the principal holds, from [`Permission::ALL`].
     pub permissions: Vec<Permission>,
 }
+
+/// `GET /users/me`, in m3ter's shape (the organisation and the service user calling), with
+/// the fields of [`Me`] beside them for clients of the extended API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsersMe {
+    pub organization: MeOrganization,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_user: Option<MeServiceUser>,
+    #[serde(flatten)]
+    pub me: Me,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MeOrganization {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub organization_name: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MeServiceUser {
+    pub id: Uuid,
+    pub name: String,
+    pub version: i64,
+}

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use email_address::EmailAddress;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -91,7 +92,10 @@ pub fn clean_text(field: &str, value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// One address, at most 254 characters, a domain with a dot; returned lower-cased.
+/// One bare addr-spec (`name@example.com`): no display name, comment, angle brackets, quoted
+/// local part or inner whitespace; at most 254 characters; a domain with a dot. Returned in
+/// its one canonical spelling (NFC, lower-cased, the domain through IDNA), so that every
+/// spelling of one mailbox compares equal wherever addresses are compared.
 pub fn email(value: &str) -> Result<String, FieldError> {
     const FIELD: &str = "email";
     clean_text(FIELD, value)?;
@@ -100,23 +104,76 @@ pub fn email(value: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(FIELD, Rule::Required, "email is required"));
     }
     if trimmed.chars().count() > EMAIL_MAX_CHARS {
-        return Err(FieldError::new(
-            FIELD,
-            Rule::TooLong,
-            format!("email must be at most {EMAIL_MAX_CHARS} characters"),
-        ));
+        return Err(too_long_email());
     }
-    let domain_has_dot = trimmed
-        .rsplit_once('@')
-        .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
-    if !EmailAddress::is_valid(trimmed) || !domain_has_dot || trimmed.starts_with('"') {
-        return Err(FieldError::new(
+    let canonical = canonical_email(trimmed).ok_or_else(|| {
+        FieldError::new(
             FIELD,
             Rule::InvalidEmail,
-            "email must be one address like name@example.com",
-        ));
+            "email must be one bare address like name@example.com (no name, brackets or spaces)",
+        )
+    })?;
+    if canonical.chars().count() > EMAIL_MAX_CHARS {
+        return Err(too_long_email());
     }
-    Ok(trimmed.to_lowercase())
+    Ok(canonical)
+}
+
+fn too_long_email() -> FieldError {
+    FieldError::new(
+        "email",
+        Rule::TooLong,
+        format!("email must be at most {EMAIL_MAX_CHARS} characters"),
+    )
+}
+
+/// The canonical spelling of a bare addr-spec, or None if it is not one.
+fn canonical_email(address: &str) -> Option<String> {
+    let composed: String = address.nfc().collect();
+    let (local, domain) = composed.rsplit_once('@')?;
+    if !is_dot_atom(local) || local.chars().count() > 64 {
+        return None;
+    }
+    // UTS 46 with the STD3 rules: the domain's labels are letters, digits and hyphens, and
+    // upper case, full-width and other compatibility spellings map to one form.
+    let ascii = idna::domain_to_ascii_strict(domain).ok()?;
+    let labels: Vec<&str> = ascii.split('.').collect();
+    let top = labels.last().copied().unwrap_or("");
+    if labels.len() < 2
+        || labels.iter().any(|l| l.is_empty())
+        || top.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let (unicode_domain, errors) = idna::domain_to_unicode(&ascii);
+    errors.ok()?;
+    let local: String = local.to_lowercase().nfc().collect();
+    let candidate = format!("{local}@{unicode_domain}");
+    // The library's grammar as a second opinion, with everything but the bare form turned off.
+    let strict = email_address::Options::default()
+        .without_display_text()
+        .without_domain_literal();
+    EmailAddress::parse_with_options(&format!("{local}@{ascii}"), strict).ok()?;
+    Some(candidate)
+}
+
+/// Zero-width and direction-changing characters: they make one address look like another.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// RFC 5322's dot-atom (RFC 6531 lets its atoms hold any non-ASCII character): atoms of
+/// letters, digits and ``!#$%&'*+-/=?^_`{|}~`` joined by single dots.
+fn is_dot_atom(local: &str) -> bool {
+    let atext = |c: char| {
+        c.is_ascii_alphanumeric()
+            || "!#$%&'*+-/=?^_`{|}~".contains(c)
+            || (!c.is_ascii() && !c.is_whitespace() && !c.is_control() && !is_invisible(c))
+    };
+    !local.is_empty()
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(atext))
 }
 
 /// A first or last name: 1–100 characters after trimming; required for a new person.
@@ -283,7 +340,29 @@ pub fn password(value: &str, email: &str, names: &[&str]) -> Result<(), FieldErr
             "password must not contain your e-mail name or your names",
         ));
     }
-    Ok(())
+    too_guessable(value, email, names)
+}
+
+/// Passwords are refused when a strength estimator (zxcvbn: dictionaries of common and leaked
+/// passwords, names, keyboard patterns, dates, repeats, with the person's own details) reckons
+/// them crackable in fewer than 10^10 guesses.
+fn too_guessable(value: &str, email: &str, names: &[&str]) -> Result<(), FieldError> {
+    let mut personal: Vec<&str> = names.to_vec();
+    personal.extend(email.split(['@', '.']).filter(|p| !p.is_empty()));
+    let estimate = zxcvbn::zxcvbn(value, &personal);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return Ok(());
+    }
+    let why = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default();
+    Err(FieldError::new(
+        "password",
+        Rule::Guessable,
+        format!("password is too easy to guess{why}: add more unusual words"),
+    ))
 }
 
 /// Where an invitee is placed. Each level needs its parent: a subscription or role needs its
@@ -557,8 +636,30 @@ mod tests {
             "a b@c.com",
             "@c.com",
             "\"q\"@c.com",
+            "Someone <victim@example.com>",
+            "<victim@example.com>",
+            "victim@example.com (Someone)",
+            "victim(comment)@example.com",
+            "victim@[127.0.0.1]",
+            "victim@example.123",
+            "vic\u{202E}tim@example.com",
+            "victim@exa mple.com",
         ] {
             assert_eq!(email(bad).unwrap_err().rule, Rule::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_one_mailbox_is_one_address() {
+        let same = [
+            ("Ada@EXAMPLE.com", "ada@example.com"),
+            ("ada@\u{FF25}XAMPLE.com", "ada@example.com"),
+            ("ada@xn--mnchen-3ya.de", "ada@münchen.de"),
+            ("ada@MÜNCHEN.DE", "ada@münchen.de"),
+            ("jose\u{301}@example.com", "josé@example.com"),
+        ];
+        for (spelling, canonical) in same {
+            assert_eq!(email(spelling).unwrap(), canonical, "{spelling}");
         }
     }
 
@@ -579,6 +680,32 @@ mod tests {
         assert_eq!(rule("my-LOVELACE-2026!"), Rule::Guessable);
         assert_eq!(rule("xx ada.l xx yy zz"), Rule::Guessable);
         assert_eq!(rule(&"a".repeat(129)), Rule::TooLong);
+    }
+
+    #[test]
+    fn common_and_patterned_passwords_are_refused_and_say_why() {
+        for weak in [
+            "password1234",
+            "qwertyuiop123",
+            "123456789012",
+            "aaaaaaaaaaaa",
+            "iloveyou2026",
+            "abcdefghijkl",
+        ] {
+            let error = password(weak, "grace@example.com", &["Grace", "Hopper"]).unwrap_err();
+            assert_eq!(error.rule, Rule::Guessable, "{weak}");
+            assert!(
+                error.message.contains("too easy to guess"),
+                "{}",
+                error.message
+            );
+        }
+        assert!(password(
+            "a long and private passphrase",
+            "grace@example.com",
+            &["Grace"]
+        )
+        .is_ok());
     }
 
     #[test]

@@ -59,3 +59,52 @@ proptest! {
         prop_assert_eq!(validate::email(&once).unwrap(), once);
     }
 }
+
+fn valid_address() -> impl Strategy<Value = String> {
+    (
+        "[A-Za-z0-9][A-Za-z0-9_+-]{0,15}",
+        "[A-Za-z0-9]{1,15}",
+        "[A-Za-z]{2,6}",
+    )
+        .prop_map(|(local, domain, tld)| format!("{local}@{domain}.{tld}"))
+}
+
+proptest! {
+    #[test]
+    fn a_display_name_comment_or_brackets_never_pass(address in valid_address(), name in "[A-Za-z ]{0,12}") {
+        for dressed in [
+            format!("{name} <{address}>"),
+            format!("<{address}>"),
+            format!("{address} ({name})"),
+            format!("\"{name}\" <{address}>"),
+        ] {
+            prop_assert_eq!(validate::email(&dressed).unwrap_err().rule, Rule::InvalidEmail, "{}", dressed);
+        }
+    }
+
+    #[test]
+    fn whitespace_inside_an_address_never_passes(address in valid_address(), at in 1usize..10, space in prop_oneof![Just(' '), Just('\t'), Just('\u{A0}'), Just('\u{3000}')]) {
+        let at = at.min(address.len() - 1);
+        let spaced = format!("{}{space}{}", &address[..at], &address[at..]);
+        prop_assert!(validate::email(&spaced).is_err(), "{}", spaced);
+    }
+
+    #[test]
+    fn case_and_composition_do_not_make_a_second_address(address in valid_address(), upper in proptest::collection::vec(any::<bool>(), 40)) {
+        let recased: String = address
+            .chars()
+            .zip(upper.iter().cycle())
+            .map(|(c, up)| if *up { c.to_ascii_uppercase() } else { c })
+            .collect();
+        let canonical = validate::email(&address).unwrap();
+        prop_assert_eq!(validate::email(&recased).unwrap(), canonical.clone());
+        prop_assert_eq!(validate::email(&canonical).unwrap(), canonical);
+    }
+
+    #[test]
+    fn composed_and_decomposed_letters_are_one_address(local in "[a-z]{1,8}", domain in "[a-z]{1,8}") {
+        let composed = format!("{local}\u{e9}@{domain}\u{fc}.com");
+        let decomposed = format!("{local}e\u{301}@{domain}u\u{308}.com");
+        prop_assert_eq!(validate::email(&composed).unwrap(), validate::email(&decomposed).unwrap());
+    }
+}

@@ -2,10 +2,8 @@
 //! a request into a `Caller` scoped to the organisation in its path.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,6 +17,7 @@ use uuid::Uuid;
 
 use crate::db::{self, micros};
 use crate::error::{Error, Result};
+use crate::password;
 use crate::AppState;
 
 /// A service user acting in its own organisation, with the statements of its policies.
@@ -171,49 +170,45 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn hash_secret(secret: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+/// How a service user's API secret is stored. The secret is 32 random bytes, so a plain
+/// SHA-256 is as strong as argon2 against guessing (as GitHub and Stripe store API keys), and
+/// it costs microseconds: a flood of wrong secrets cannot tie up the machine.
+pub fn hash_secret(secret: &str) -> String {
+    format!(
+        "{SECRET_DIGEST_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(token_hash(secret))
+    )
 }
 
-/// Checks a client's credentials and issues a token. An unknown key id costs the same argon2
-/// work as a known one, so response time does not tell which key ids exist.
-pub async fn issue_token(state: &AppState, access_key_id: &str, secret: &str) -> Result<String> {
-    let key_id = access_key_id.to_owned();
-    let row: Option<(String, String, String)> = state
-        .db
-        .read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?",
-            )?;
-            Ok(statement
-                .query_row([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?)
-        })
-        .await?;
-    let stored_hash = row
-        .as_ref()
-        .map(|r| r.2.clone())
-        .unwrap_or_else(|| state.decoy_hash.clone());
-    let secret = secret.to_owned();
-    let verified = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored_hash)
-            .map(|hash| {
-                Argon2::default()
-                    .verify_password(secret.as_bytes(), &hash)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("argon2 task: {e}")))?;
-    let (principal_id, org_id) = match (row, verified) {
-        (Some((id, org, _)), true) => (id, org),
-        _ => return Err(Error::Unauthorized("invalid client credentials")),
-    };
+const SECRET_DIGEST_PREFIX: &str = "sha256$";
+
+/// Whether `secret` is the one stored. Hashes written before secrets were digests are argon2
+/// PHC strings, and are still checked as such (behind the failure limiter).
+fn secret_matches(secret: &str, stored: &str) -> bool {
+    match stored.strip_prefix(SECRET_DIGEST_PREFIX) {
+        Some(digest) => {
+            let expected = URL_SAFE_NO_PAD.encode(token_hash(secret));
+            // Both sides are digests of fixed length; compared whole, never early-out on a
+            // prefix an attacker could steer.
+            expected.len() == digest.len()
+                && expected
+                    .bytes()
+                    .zip(digest.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        }
+        None => password::verify_now(secret, stored),
+    }
+}
+
+/// Checks a client's credentials and issues a token.
+pub async fn issue_token(
+    state: &AppState,
+    client: IpAddr,
+    access_key_id: &str,
+    secret: &str,
+) -> Result<String> {
+    let (principal_id, org_id) = authenticate_client(state, client, access_key_id, secret).await?;
     let token = random_token();
     let now = state.clock.now();
     let expires = now + Duration::seconds(state.config.token_ttl_secs as i64);
@@ -231,4 +226,84 @@ pub async fn issue_token(state: &AppState, access_key_id: &str, secret: &str) ->
         })
         .await?;
     Ok(token)
+}
+
+/// The service user (id, organisation) whose key id and secret these are, if any.
+async fn verify_client(
+    state: &AppState,
+    access_key_id: &str,
+    secret: &str,
+) -> Result<Option<(String, String)>> {
+    if access_key_id.len() > ACCESS_KEY_ID_MAX_BYTES {
+        return Ok(None);
+    }
+    let key_id = access_key_id.to_owned();
+    let row: Option<(String, String, String)> = state
+        .db
+        .read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?",
+            )?;
+            Ok(statement
+                .query_row([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?)
+        })
+        .await?;
+    let Some((id, org, stored)) = row else {
+        // An unknown key id costs a digest too, so timing tells little about which exist.
+        let _ = secret_matches(secret, &hash_secret(""));
+        return Ok(None);
+    };
+    let matched = if stored.starts_with(SECRET_DIGEST_PREFIX) {
+        secret_matches(secret, &stored)
+    } else {
+        let secret = secret.to_owned();
+        tokio::task::spawn_blocking(move || secret_matches(&secret, &stored))
+            .await
+            .map_err(|e| Error::Internal(format!("secret check: {e}")))?
+    };
+    Ok(matched.then_some((id, org)))
+}
+
+/// Longer than any key id this server gives out; such a request is not looked up at all.
+const ACCESS_KEY_ID_MAX_BYTES: usize = 128;
+
+/// Ends a token at once (RFC 7009). With `principal`, only a token of that principal is
+/// ended, as a client may revoke only its own. An unknown or already ended token is no error.
+pub async fn revoke_token(state: &AppState, token: &str, principal: Option<String>) -> Result<()> {
+    let hash = token_hash(token);
+    let key = hash.clone();
+    state
+        .db
+        .write(move |tx| {
+            tx.prepare_cached(
+                "DELETE FROM access_tokens WHERE token_hash = ?1 AND (?2 IS NULL OR principal_id = ?2)",
+            )?
+            .execute((key, principal))?;
+            Ok(())
+        })
+        .await?;
+    state.callers.invalidate(&hash);
+    Ok(())
+}
+
+/// The service user (id, organisation) these client credentials name. Failures are counted
+/// per client address and per access key id, and a caller over either limit is refused
+/// before anything is looked up or hashed.
+pub async fn authenticate_client(
+    state: &AppState,
+    client: IpAddr,
+    access_key_id: &str,
+    secret: &str,
+) -> Result<(String, String)> {
+    state
+        .auth_failures
+        .refuse_if_blocked(client, access_key_id)?;
+    match verify_client(state, access_key_id, secret).await? {
+        Some(principal) => Ok(principal),
+        None => {
+            state.auth_failures.note_failure(client, access_key_id);
+            Err(Error::Unauthorized("invalid client credentials"))
+        }
+    }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use ipnet::IpNet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SmtpSecurity {
@@ -47,6 +48,51 @@ pub struct Config {
         default_value_t = 10
     )]
     pub recipient_sends_per_hour: u32,
+
+    /// Failed client authentications (wrong secret or unknown key) one client address may
+    /// make per minute before it is refused with 429 for a while; an IPv6 client counts per /64.
+    #[arg(
+        long,
+        env = "INVITEDESK_AUTH_FAILURES_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 30
+    )]
+    pub auth_failures_per_minute_per_address: u32,
+
+    /// Failed client authentications per minute for one access key id, from anywhere.
+    #[arg(
+        long,
+        env = "INVITEDESK_AUTH_FAILURES_PER_MINUTE_PER_KEY",
+        default_value_t = 10
+    )]
+    pub auth_failures_per_minute_per_key: u32,
+
+    /// Requests to the invitee's pages one client address may make per minute.
+    #[arg(
+        long,
+        env = "INVITEDESK_PAGE_REQUESTS_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub page_requests_per_minute: u32,
+
+    /// A reverse proxy whose `Forwarded` / `X-Forwarded-For` headers are believed, as a CIDR
+    /// (`10.0.0.0/8`) or one address; repeat for several. Without it those headers are
+    /// ignored and every limit keys on the connecting address.
+    #[arg(long = "trusted-proxy", env = "INVITEDESK_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// One-time codes an organisation may send per hour, over all its invitations (the SMS
+    /// bill); beyond it the invitee's page says to try later.
+    #[arg(long, env = "INVITEDESK_ORG_SMS_PER_HOUR", default_value_t = 200)]
+    pub org_sms_per_hour: u32,
+
+    /// Days an account with no membership and no Pending invitation is kept before it is
+    /// purged.
+    #[arg(long, env = "INVITEDESK_ACCOUNT_RETENTION_DAYS", default_value_t = 30)]
+    pub account_retention_days: u32,
+
+    /// Days a delivered or abandoned e-mail's outbox row (recipient, subject, outcome) is kept.
+    #[arg(long, env = "INVITEDESK_OUTBOX_RETENTION_DAYS", default_value_t = 30)]
+    pub outbox_retention_days: u32,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "INVITEDESK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
@@ -126,4 +172,11 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("mail"))
         })
     }
+}
+
+/// A CIDR, or a single address as its own /32 or /128.
+fn parse_network(text: &str) -> Result<IpNet, String> {
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{text:?} is neither a CIDR like 10.0.0.0/8 nor an IP address"))
 }

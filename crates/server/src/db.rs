@@ -15,11 +15,12 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("../migrations/0001_schema.sql"),
     include_str!("../migrations/0002_mail.sql"),
     include_str!("../migrations/0003_accounts.sql"),
     include_str!("../migrations/0004_sync_order.sql"),
+    include_str!("../migrations/0005_hardening.sql"),
 ];
 
 type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -33,6 +34,17 @@ type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
 pub struct Db {
     readers: r2d2::Pool<SqliteConnectionManager>,
     writer: mpsc::Sender<WriteJob>,
+    /// When the last write finished, in `monotonic_millis`.
+    last_write: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Milliseconds since the process first asked.
+fn monotonic_millis() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
 }
 
 impl Db {
@@ -46,11 +58,14 @@ impl Db {
         write.set_prepared_statement_cache_capacity(64);
         migrate(&mut write)?;
         let (writer, jobs) = mpsc::channel::<WriteJob>();
+        let last_write = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(monotonic_millis()));
+        let written = last_write.clone();
         std::thread::Builder::new()
             .name("db-writer".into())
             .spawn(move || {
                 for job in jobs {
                     job(&mut write);
+                    written.store(monotonic_millis(), std::sync::atomic::Ordering::Relaxed);
                 }
             })?;
         let manager = SqliteConnectionManager::file(path)
@@ -65,7 +80,11 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
-        Ok(Self { readers, writer })
+        Ok(Self {
+            readers,
+            writer,
+            last_write,
+        })
     }
 
     /// Runs `work` on a read-only connection, off the async threads.
@@ -95,10 +114,32 @@ impl Db {
     }
 
     /// Copies the write-ahead log into the database and empties it, so that erased content
-    /// (overwritten in the database, with `secure_delete`) leaves no older copy in the log.
-    pub async fn checkpoint(&self) -> Result<()> {
-        self.on_writer(|conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
+    /// (overwritten in the database, with `secure_delete`) leaves no older copy in the log. It
+    /// waits for every reader, so it is run only when the server is idle.
+    /// It gives up at once rather than hold writes behind a reader: false then, and the
+    /// caller tries again at its next idle moment.
+    pub async fn checkpoint(&self) -> Result<bool> {
+        self.on_writer(|conn| {
+            conn.busy_timeout(Duration::from_millis(50))?;
+            let busy: rusqlite::Result<i64> =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+            conn.busy_timeout(Duration::from_secs(10))?;
+            Ok(busy? == 0)
+        })
+        .await
+    }
+
+    /// Copies what it can of the log into the database without waiting for any reader.
+    pub async fn checkpoint_passive(&self) -> Result<()> {
+        self.on_writer(|conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);")?))
             .await
+    }
+
+    /// How long since the last write transaction finished.
+    pub fn idle_for(&self) -> Duration {
+        let last = self.last_write.load(std::sync::atomic::Ordering::Relaxed);
+        let now = monotonic_millis();
+        Duration::from_millis(now.saturating_sub(last))
     }
 
     async fn on_writer<T, F>(&self, work: F) -> Result<T>

@@ -175,7 +175,7 @@ fn rotate_secrets(conn: &Connection) -> Result<Vec<DemoOrganization>> {
             let api_secret = random_token();
             conn.execute(
                 "UPDATE service_users SET secret_hash = ? WHERE id = ?",
-                (hash_secret(&api_secret)?, &id),
+                (hash_secret(&api_secret), &id),
             )?;
             conn.execute("DELETE FROM access_tokens WHERE principal_id = ?", [&id])?;
             principals.insert(

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod mail;
+pub mod password;
 pub mod rate_limit;
 pub mod sms;
 pub mod store;
@@ -26,7 +27,7 @@ pub use crate::clock::Clock;
 pub use crate::config::Config;
 use crate::db::{micros, Db};
 pub use crate::error::{Error, Result};
-use crate::rate_limit::SendLimits;
+use crate::rate_limit::{AuthFailures, PageLimiter, SendLimits};
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -41,11 +42,13 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     pub sms: Arc<sms::SmsSender>,
     /// Limits requests to the invitee's pages per client address.
-    pub page_limiter: Arc<http::invite_pages::PageLimiter>,
+    pub page_limiter: Arc<PageLimiter>,
+    /// Limits failed client authentication per address and per access key id.
+    pub auth_failures: Arc<AuthFailures>,
+    /// Signs and checks the CSRF tokens of the server's forms.
+    pub csrf: Arc<http::csrf::Csrf>,
     /// The base of accept links, from configuration (never from a request).
     pub public_url: Arc<str>,
-    /// An argon2 hash to verify against when an access key id is unknown (see `auth`).
-    pub decoy_hash: String,
 }
 
 /// A server listening on its address until `stop` is called or it is dropped.
@@ -88,7 +91,11 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    let csrf_key = db
+        .write(|tx| store::server_keys::get_or_make(tx, "csrf"))
+        .await?;
     let state = AppState {
+        csrf: Arc::new(http::csrf::Csrf::new(csrf_key, &public_url)),
         db,
         clock: Arc::new(clock),
         limits: Arc::new(SendLimits::new(&config)),
@@ -96,9 +103,9 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         mailer: Arc::new(mail::Mailer::from_config(&config)?),
         mail_queued: Arc::new(Notify::new()),
         sms: Arc::new(sms::SmsSender::from_config(&config)?),
-        page_limiter: Arc::new(http::invite_pages::page_limiter()),
+        page_limiter: Arc::new(PageLimiter::new(&config)),
+        auth_failures: Arc::new(AuthFailures::new(&config)),
         public_url: public_url.trim_end_matches('/').into(),
-        decoy_hash: auth::hash_secret(&auth::random_token())?,
         config: Arc::new(config),
     };
     let (shutdown, stopped) = oneshot::channel::<()>();
@@ -141,7 +148,8 @@ async fn latest_stamp(db: &Db) -> Result<i64> {
     .await
 }
 
-/// Forgets what has expired: access tokens, idempotency keys older than a day, idle limits.
+/// Forgets what has expired (access tokens, idempotency keys older than a day, idle limits),
+/// purges what is past its retention, and empties the write-ahead log once writes pause.
 async fn run_maintenance(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -150,13 +158,28 @@ async fn run_maintenance(state: AppState) {
             tracing::warn!(error = %e, "maintenance failed");
         }
         state.limits.forget_idle();
-        state.page_limiter.retain_recent();
+        state.page_limiter.forget_idle();
+        state.auth_failures.forget_idle();
+        if state.db.idle_for() >= IDLE_BEFORE_FULL_CHECKPOINT {
+            match state.db.checkpoint().await {
+                Ok(true) => {}
+                Ok(false) => tracing::debug!("checkpoint deferred: a read is in progress"),
+                Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
+            }
+        }
     }
 }
 
-async fn forget_expired(state: &AppState) -> Result<()> {
+/// A full checkpoint waits for every reader; it runs only after writes have paused this long.
+const IDLE_BEFORE_FULL_CHECKPOINT: Duration = Duration::from_secs(5);
+
+pub async fn forget_expired(state: &AppState) -> Result<()> {
     let now = state.clock.now();
     let day_ago = micros(now - chrono::Duration::days(1));
+    let outbox_cutoff =
+        micros(now - chrono::Duration::days(i64::from(state.config.outbox_retention_days)));
+    let account_cutoff =
+        micros(now - chrono::Duration::days(i64::from(state.config.account_retention_days)));
     state
         .db
         .write(move |tx| {
@@ -168,6 +191,12 @@ async fn forget_expired(state: &AppState) -> Result<()> {
                 "DELETE FROM idempotency_keys WHERE dt_created <= ?",
                 [day_ago],
             )?;
+            tx.execute("DELETE FROM code_sends WHERE dt_sent <= ?", [day_ago])?;
+            tx.execute(
+                "DELETE FROM outbox WHERE status <> 'queued' AND dt_created <= ?",
+                [outbox_cutoff],
+            )?;
+            store::retention::purge_orphaned_accounts(tx, micros(now), account_cutoff)?;
             Ok(())
         })
         .await

@@ -36,6 +36,22 @@ pub async fn permission_policies(
     }))
 }
 
+/// One permission policy, as m3ter's `GET /permissionpolicies/{id}`.
+#[utoipa::path(get, path = "/organizations/{orgId}/permissionpolicies/{id}", tag = "catalog",
+    params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
+    responses((status = 200, body = PermissionPolicy), (status = "4XX", body = ErrorBody)))]
+pub async fn permission_policy(
+    caller: Caller,
+    State(state): State<AppState>,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<PermissionPolicy>> {
+    caller.require(Permission::RetrievePermissionPolicy)?;
+    let org = caller.org_id;
+    Ok(Json(
+        state.db.read(move |c| policies::get(c, org, id)).await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/organizations/{orgId}/businesses", tag = "catalog",
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Page<Business>), (status = "4XX", body = ErrorBody)))]

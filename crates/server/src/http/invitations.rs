@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
+use invitedesk_model::page::Tombstone;
 use invitedesk_model::{
     validate, ErrorBody, Invitation, InvitationUpdate, NewInvitation, Page, Permission,
 };
@@ -11,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{Error, Result};
 use crate::http::extract::{AppJson, AppPath, AppQuery};
-use crate::http::page::PageJson;
+use crate::http::page::{tombstone_of, PageJson};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::store::invitations;
 use crate::store::paging::ListParams;
@@ -145,17 +146,17 @@ pub async fn revoke(
 /// Removes a non-accepted invitation; answers with its tombstone.
 #[utoipa::path(delete, path = "/organizations/{orgId}/invitations/{id}", tag = "invitations",
     params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
-    responses((status = 200, body = Invitation), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Tombstone), (status = "4XX", body = ErrorBody)))]
 pub async fn delete(
     caller: Caller,
     State(state): State<AppState>,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
-) -> Result<Json<Invitation>> {
+) -> Result<Json<Tombstone>> {
     caller.require(Permission::DeleteInvitation)?;
     let st = state.clone();
     let deleted = state
         .db
         .write(move |tx| invitations::delete(tx, &caller, id, &st.clock))
         .await?;
-    Ok(Json(deleted))
+    Ok(Json(tombstone_of(&deleted)?))
 }

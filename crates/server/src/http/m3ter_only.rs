@@ -27,10 +27,10 @@ const INVITATION_EXTENSIONS: [&str; 10] = [
     "deliveryError",
 ];
 
-/// Requests m3ter's public API has no answer for: who-am-I, resend, revoke, and editing an
-/// invitation.
+/// Requests m3ter's public API has no answer for: the extended who-am-I (m3ter's own is
+/// `/users/me`), resend, revoke, and editing an invitation.
 fn extension_route(method: &Method, path: &str) -> bool {
-    path.ends_with("/me")
+    (path.ends_with("/me") && !path.ends_with("/users/me"))
         || path.ends_with("/resend")
         || path.ends_with("/revoke")
         || (method == Method::PUT && path.contains("/invitations/"))

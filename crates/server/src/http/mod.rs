@@ -2,6 +2,8 @@
 //! cannot drift), and the layers every request passes through.
 
 pub mod catalog;
+pub mod client_address;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod invitations;
@@ -10,9 +12,10 @@ pub mod m3ter_only;
 pub mod me;
 pub mod oauth;
 pub mod page;
+pub mod security_headers;
 pub mod users;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -53,7 +56,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(oauth::token))
+        .routes(routes!(oauth::revoke))
         .routes(routes!(me::me))
+        .routes(routes!(me::users_me))
         .routes(routes!(invitations::list, invitations::create))
         .routes(routes!(
             invitations::get,
@@ -67,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(users::inactivate))
         .routes(routes!(users::reactivate))
         .routes(routes!(catalog::permission_policies))
+        .routes(routes!(catalog::permission_policy))
         .routes(routes!(catalog::businesses))
         .routes(routes!(catalog::apps))
         .routes(routes!(catalog::roles))
@@ -100,12 +106,19 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// Method, path and request id only: never headers (they carry credentials) nor queries.
+/// Method, route and request id only: never headers (they carry credentials), queries, nor
+/// the path itself, which holds live invite tokens (`/invite/{token}`): the route's template
+/// is logged instead, and a path no route matched is not logged at all.
 fn request_span(request: &Request) -> tracing::Span {
     let request_id = request
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("(no route)");
+    tracing::info_span!("request", method = %request.method(), route, request_id)
 }

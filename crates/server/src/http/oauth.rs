@@ -1,8 +1,10 @@
-//! `POST /oauth/token`: OAuth2 client credentials, as m3ter's API takes them.
+//! `POST /oauth/token` (OAuth2 client credentials, as m3ter's API takes them) and
+//! `POST /oauth/revoke` (RFC 7009). Every answer is `no-store` (RFC 6749 §5.1).
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -12,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::auth;
 use crate::error::{Error, Result};
+use crate::http::client_address::ClientAddress;
 use crate::AppState;
 
 /// The body, as a form or as JSON. Credentials normally come in HTTP Basic; `client_id` and
@@ -28,10 +31,20 @@ pub struct TokenRequest {
     responses((status = 200, body = TokenResponse), (status = "4XX", body = ErrorBody)))]
 pub async fn token(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
+) -> Response {
+    no_store(issue(&state, client, &headers, &body).await)
+}
+
+async fn issue(
+    state: &AppState,
+    client: std::net::IpAddr,
+    headers: &HeaderMap,
+    body: &Bytes,
 ) -> Result<Json<TokenResponse>> {
-    let request = parse_body(&headers, &body)?;
+    let request: TokenRequest = parse_body(headers, body)?;
     if request.grant_type.as_deref() != Some("client_credentials") {
         return Err(Error::BadRequest {
             code: "unsupported_grant_type",
@@ -39,12 +52,11 @@ pub async fn token(
             field: Some("grant_type"),
         });
     }
-    let (key_id, secret) = basic_credentials(&headers)
-        .or_else(|| Some((request.client_id?, request.client_secret?)))
+    let (key_id, secret) = client_credentials(headers, request.client_id, request.client_secret)
         .ok_or(Error::Unauthorized(
             "client credentials are required (HTTP Basic accessKeyId:apiSecret)",
         ))?;
-    let token = auth::issue_token(&state, &key_id, &secret).await?;
+    let token = auth::issue_token(state, client, &key_id, &secret).await?;
     Ok(Json(TokenResponse {
         access_token: token,
         token_type: "Bearer".into(),
@@ -52,7 +64,79 @@ pub async fn token(
     }))
 }
 
-fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest> {
+/// The body of a revocation request (RFC 7009 §2.1), as a form or as JSON.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    /// The access token to end.
+    token: Option<String>,
+    /// Only `access_token` is known; any other hint is ignored, as the RFC allows.
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// Ends an access token at once. A client that authenticates (HTTP Basic, or `client_id` and
+/// `client_secret`) may end only its own tokens; without credentials, holding the token is
+/// the proof. An unknown or already ended token is answered 200 too (RFC 7009 §2.2).
+#[utoipa::path(post, path = "/oauth/revoke", tag = "auth",
+    request_body(content = RevokeRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The token no longer works"), (status = "4XX", body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    no_store(end_token(&state, client, &headers, &body).await)
+}
+
+async fn end_token(
+    state: &AppState,
+    client: std::net::IpAddr,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Json<serde_json::Value>> {
+    let request: RevokeRequest = parse_body(headers, body)?;
+    let _ = request.token_type_hint;
+    let token = request
+        .token
+        .filter(|t| !t.is_empty())
+        .ok_or(Error::BadRequest {
+            code: "invalid_request",
+            message: "token is required".into(),
+            field: Some("token"),
+        })?;
+    let principal = match client_credentials(headers, request.client_id, request.client_secret) {
+        Some((key_id, secret)) => Some(
+            auth::authenticate_client(state, client, &key_id, &secret)
+                .await?
+                .0,
+        ),
+        None => None,
+    };
+    auth::revoke_token(state, &token, principal).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// Answers that carry or concern tokens are never cached, by the client or anything between.
+fn no_store(answer: Result<impl IntoResponse>) -> Response {
+    let mut response = answer.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// HTTP Basic first, else `client_id` and `client_secret` from the body, as RFC 6749 allows.
+fn client_credentials(
+    headers: &HeaderMap,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Option<(String, String)> {
+    basic_credentials(headers).or_else(|| Some((client_id?, client_secret?)))
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

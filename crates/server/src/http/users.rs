@@ -3,13 +3,14 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
+use invitedesk_model::page::Tombstone;
 use invitedesk_model::{validate, ErrorBody, Page, Permission, User, UserStatus, UserUpdate};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{Error, Result};
 use crate::http::extract::{AppJson, AppPath, AppQuery};
-use crate::http::page::PageJson;
+use crate::http::page::{tombstone_of, PageJson};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::store::paging::ListParams;
 use crate::store::users;
@@ -112,17 +113,17 @@ async fn change_status(
 /// Final; answers with the tombstone.
 #[utoipa::path(delete, path = "/organizations/{orgId}/users/{id}", tag = "users",
     params(("orgId" = Uuid, Path), ("id" = Uuid, Path)),
-    responses((status = 200, body = User), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Tombstone), (status = "4XX", body = ErrorBody)))]
 pub async fn delete(
     caller: Caller,
     State(state): State<AppState>,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
-) -> Result<Json<User>> {
+) -> Result<Json<Tombstone>> {
     caller.require(Permission::DeleteUser)?;
     let st = state.clone();
     let deleted = state
         .db
         .write(move |tx| users::delete(tx, &caller, id, &st.clock))
         .await?;
-    Ok(Json(deleted))
+    Ok(Json(tombstone_of(&deleted)?))
 }

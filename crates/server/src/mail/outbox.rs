@@ -1,8 +1,11 @@
 //! The outbox: mail is written here in the same transaction as the change that sends it, then
 //! delivered by one background task, with back-off while the mail server is down. Nothing is
-//! lost across restarts; a crash between the server's "sent" and our record of it can send a
-//! message twice, never zero times. A message's body holds the invite link, so it is erased as
-//! soon as the message is delivered or given up: the token then exists only as its hash.
+//! lost across restarts. Each message is claimed (its next attempt moved a lease ahead) before
+//! it is sent, and once sent its outcome is written again and again, with back-off, until the
+//! database takes it: a failing write never sends a message twice. Only a crash between the
+//! send and its record can, once the lease runs out; never zero times. A message's body holds
+//! the invite link, so it is erased as soon as the message is delivered or given up: the token
+//! then exists only as its hash.
 
 use std::time::Duration;
 
@@ -22,6 +25,10 @@ use crate::AppState;
 const MAX_ATTEMPTS: i64 = 12;
 /// The longest wait between two attempts.
 const MAX_BACKOFF_SECS: i64 = 300;
+/// Writes must have paused this long before the log is emptied in full.
+const IDLE_BEFORE_CHECKPOINT: Duration = Duration::from_millis(500);
+/// How long a claimed message is left alone by other deliveries before it counts as abandoned.
+const CLAIM_LEASE_SECS: i64 = 600;
 
 /// Queues `mail`; for an invitation, marks its delivery as queued.
 pub fn enqueue(
@@ -152,6 +159,18 @@ fn file_name(id: i64, recipient: &str) -> String {
     format!("{id:06}-{safe}")
 }
 
+/// Takes a due message for this delivery: its next attempt moves a lease ahead, so neither
+/// this task after an error nor another process sends it meanwhile. False if it was taken.
+fn claim(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let lease = now + chrono::Duration::seconds(CLAIM_LEASE_SECS);
+    let claimed = conn
+        .prepare_cached(
+            "UPDATE outbox SET dt_next_attempt = ? WHERE id = ? AND status = 'queued' AND dt_next_attempt <= ?",
+        )?
+        .execute((micros(lease), id, micros(now)))?;
+    Ok(claimed == 1)
+}
+
 /// Delivers every message that is due; answers how many it tried.
 pub async fn deliver_due(state: &AppState) -> Result<usize> {
     let now = state.clock.now();
@@ -161,6 +180,10 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
         return Ok(0);
     }
     for item in batch {
+        let id = item.id;
+        if !state.db.write(move |tx| claim(tx, id, now)).await? {
+            continue;
+        }
         let outcome = match message(&state.config.mail_from, &item.mail) {
             Ok(message) => {
                 state
@@ -176,26 +199,70 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
                 tracing::warn!(outbox_id = item.id, %error, attempt = item.attempts + 1, "mail not delivered")
             }
         }
-        let clock = state.clock.clone();
-        state
-            .db
-            .write(move |tx| record(tx, &item, &outcome, &clock))
-            .await?;
+        record_until_stored(state, item, outcome).await;
     }
-    state.db.checkpoint().await?;
+    // Passive: copies what it can without waiting on readers, so writes never queue behind a
+    // long read; the log is emptied in full once the server is idle (`run_maintenance`).
+    state.db.checkpoint_passive().await?;
     Ok(tried)
 }
 
-/// The delivery task: delivers whenever woken (after a change that queued mail) and every
-/// second for retries.
-pub async fn run(state: AppState) {
-    loop {
-        match deliver_due(&state).await {
-            Ok(tried) if tried > 0 => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "mail delivery failed"),
+/// Writes an attempt's outcome, retrying with the delivery back-off while the database refuses
+/// it: the message is never sent again because its record failed.
+async fn record_until_stored(
+    state: &AppState,
+    item: Due,
+    outcome: std::result::Result<String, String>,
+) {
+    let item = std::sync::Arc::new(item);
+    let outcome = std::sync::Arc::new(outcome);
+    for attempt in 1..=MAX_ATTEMPTS {
+        let (clock, due, result) = (state.clock.clone(), item.clone(), outcome.clone());
+        match state
+            .db
+            .write(move |tx| record(tx, &due, &result, &clock))
+            .await
+        {
+            Ok(()) => return,
+            Err(error) => {
+                let wait = backoff(attempt);
+                tracing::error!(outbox_id = item.id, %error, retry_in_secs = wait.num_seconds(), "delivery outcome not recorded");
+                tokio::time::sleep(wait.to_std().unwrap_or(Duration::from_secs(1))).await;
+            }
         }
-        let _ = tokio::time::timeout(Duration::from_secs(1), state.mail_queued.notified()).await;
+    }
+}
+
+/// The delivery task: delivers whenever woken (after a change that queued mail) and every
+/// second for retries; after an error, it backs off as a failed delivery does.
+pub async fn run(state: AppState) {
+    let mut errors_in_a_row = 0;
+    // Delivered bodies are erased in the database, but older copies stay in the write-ahead
+    // log until a full checkpoint, which runs once writes pause.
+    let mut log_holds_bodies = false;
+    loop {
+        let wait = match deliver_due(&state).await {
+            Ok(tried) if tried > 0 => {
+                errors_in_a_row = 0;
+                log_holds_bodies = true;
+                continue;
+            }
+            Ok(_) => {
+                errors_in_a_row = 0;
+                if log_holds_bodies && state.db.idle_for() >= IDLE_BEFORE_CHECKPOINT {
+                    log_holds_bodies = !state.db.checkpoint().await.unwrap_or(false);
+                }
+                Duration::from_secs(1)
+            }
+            Err(e) => {
+                errors_in_a_row += 1;
+                tracing::error!(error = %e, "mail delivery failed");
+                backoff(errors_in_a_row)
+                    .to_std()
+                    .unwrap_or(Duration::from_secs(1))
+            }
+        };
+        let _ = tokio::time::timeout(wait, state.mail_queued.notified()).await;
     }
 }
 

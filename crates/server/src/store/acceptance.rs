@@ -1,22 +1,18 @@
 //! The invitee's side: opening an invite link, the one-time code sent to a new person's
 //! mobile number, accepting (which makes the person a member) and declining.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use invitedesk_model::validate::Placement;
 use invitedesk_model::{InvitationStatus, UserStatus};
 use rusqlite::{Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::db::{self, micros};
 use crate::error::Result;
 use crate::mail::compose::InvitationFacts;
-use crate::store::{seats, users};
-
-/// A one-time code lives 10 minutes and allows 5 attempts.
-pub const CODE_LIFETIME_MINUTES: i64 = 10;
-pub const CODE_ATTEMPTS: i64 = 5;
+use crate::store::otp::{self, CodeCheck};
+use crate::store::{attempts, seats, users};
 /// Who the invitee's changes are recorded as.
 const INVITEE: &str = "invitee";
 
@@ -29,6 +25,14 @@ pub struct OpenInvitation {
     pub policies: Vec<String>,
     /// An account with this e-mail exists: the invitee accepts by signing in.
     pub account: Option<(Uuid, String)>,
+    /// Wrong codes or passwords this invitation still takes; at 0 it is locked until resent.
+    pub failures_left: i64,
+}
+
+impl OpenInvitation {
+    pub fn locked(&self) -> bool {
+        self.failures_left == 0
+    }
 }
 
 /// The Pending, unexpired invitation whose link carries this token. Unknown, used, revoked
@@ -86,32 +90,8 @@ pub fn open(
         account: account
             .map(|(a, hash)| Ok::<_, crate::Error>((db::uuid(&a)?, hash)))
             .transpose()?,
+        failures_left: attempts::invitation_failures_left(conn, id)?,
     }))
-}
-
-pub fn code_hash(invitation_id: Uuid, code: &str) -> Vec<u8> {
-    Sha256::digest(format!("{invitation_id}:{code}").as_bytes()).to_vec()
-}
-
-/// Keeps a new code for the invitation, replacing any earlier one.
-pub fn store_code(
-    conn: &Connection,
-    invitation_id: Uuid,
-    mobile: &str,
-    code: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO one_time_codes (invitation_id, mobile, code_hash, attempts, dt_expires)
-         VALUES (?, ?, ?, 0, ?)",
-    )?
-    .execute((
-        invitation_id.to_string(),
-        mobile,
-        code_hash(invitation_id, code),
-        micros(now + Duration::minutes(CODE_LIFETIME_MINUTES)),
-    ))?;
-    Ok(())
 }
 
 /// Who is accepting.
@@ -133,6 +113,8 @@ pub enum Acceptance {
     Accepted,
     /// The link is no longer live.
     Invalid,
+    /// Too many wrong codes or passwords: locked until an administrator resends it.
+    Locked,
     WrongCode {
         attempts_left: i64,
     },
@@ -159,6 +141,9 @@ pub fn accept(
     let Some(open) = open(conn, token_hash, now)? else {
         return Ok(Acceptance::Invalid);
     };
+    if open.locked() {
+        return Ok(Acceptance::Locked);
+    }
     let invitation = InvitationTerms::load(conn, open.id)?;
     let member: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM users WHERE org_id = ? AND email = ? AND deleted = 0")?
@@ -176,6 +161,7 @@ pub fn accept(
     }
     let (first_name, last_name, mobile) = match who {
         Acceptor::Account(account) => {
+            attempts::clear_account_failures(conn, account)?;
             let names: (String, String, String) = conn
                 .prepare_cached("SELECT first_name, last_name, mobile FROM accounts WHERE id = ?")?
                 .query_row([account.to_string()], |r| {
@@ -233,7 +219,8 @@ pub fn accept(
     Ok(Acceptance::Accepted)
 }
 
-/// None when the code is right; else why not (a wrong one is counted).
+/// None when the code is right; else why not. A wrong code counts against the code and
+/// against the invitation, which a new code does not reset.
 fn check_code(
     conn: &Connection,
     invitation_id: Uuid,
@@ -241,26 +228,19 @@ fn check_code(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Acceptance>> {
-    let stored: Option<(String, Vec<u8>, i64, i64)> = conn
-        .prepare_cached("SELECT mobile, code_hash, attempts, dt_expires FROM one_time_codes WHERE invitation_id = ?")?
-        .query_row([invitation_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    let Some((sent_to, hash, attempts, expires)) = stored else {
-        return Ok(Some(Acceptance::NewCodeNeeded));
-    };
-    if sent_to != mobile || attempts >= CODE_ATTEMPTS || expires <= micros(now) {
-        return Ok(Some(Acceptance::NewCodeNeeded));
+    match otp::check(conn, invitation_id, mobile, code, now)? {
+        CodeCheck::Right => Ok(None),
+        CodeCheck::NewCodeNeeded => Ok(Some(Acceptance::NewCodeNeeded)),
+        CodeCheck::Wrong { attempts_left } => {
+            let invitation_left = attempts::note_invitation_failure(conn, invitation_id)?;
+            Ok(Some(match invitation_left {
+                0 => Acceptance::Locked,
+                left => Acceptance::WrongCode {
+                    attempts_left: attempts_left.min(left),
+                },
+            }))
+        }
     }
-    if hash != code_hash(invitation_id, code.trim()) {
-        conn.prepare_cached(
-            "UPDATE one_time_codes SET attempts = attempts + 1 WHERE invitation_id = ?",
-        )?
-        .execute([invitation_id.to_string()])?;
-        return Ok(Some(Acceptance::WrongCode {
-            attempts_left: CODE_ATTEMPTS - attempts - 1,
-        }));
-    }
-    Ok(None)
 }
 
 /// Declines: the invitation is Declined, its seat freed, its link dead.

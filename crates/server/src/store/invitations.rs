@@ -51,7 +51,7 @@ pub struct InvitationRow {
 impl InvitationRow {
     /// The table's columns in `SELECT *` order: rows are read by position, since looking a
     /// column up by name on every row was most of the cost of a list page.
-    pub const COLUMNS: [&'static str; 28] = [
+    pub const COLUMNS: [&'static str; 29] = [
         "id",
         "org_id",
         "version",
@@ -80,6 +80,7 @@ impl InvitationRow {
         "token_hash",
         "delivery_status",
         "delivery_error",
+        "failed_attempts",
     ];
 }
 
@@ -151,6 +152,7 @@ impl InvitationRow {
             dt_expiry: Some(db::time(self.dt_expiry)?),
             inviting_principal_id: Some(db::uuid(&self.inviting_principal_id)?),
             existing_user: Some(self.existing_user),
+            m3ter_user: Some(self.existing_user),
             business_id: db::opt_uuid(self.business_id.as_deref())?,
             app_id: db::opt_uuid(self.app_id.as_deref())?,
             subscription_id: db::opt_uuid(self.subscription_id.as_deref())?,
@@ -318,6 +320,9 @@ pub fn create(
         token_hash: Some(token_hash(&token)),
     };
     let id = db::uuid(&self::insert(conn, insert)?.id)?;
+    // A resend is the administrator's answer to a locked link: a fresh start for its codes.
+    conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
+        .execute([id.to_string()])?;
     queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
     row(conn, caller.org_id, id)?.into_wire(now)
 }
@@ -490,7 +495,7 @@ pub fn resend(
     conn.prepare_cached(
         "UPDATE invitations SET status = 'Pending', dt_expiry = ?, token_hash = ?,
             send_count = send_count + 1, version = version + 1, dt_last_modified = ?,
-            last_modified_by = ?
+            last_modified_by = ?, failed_attempts = 0
          WHERE id = ?",
     )?
     .execute((
@@ -500,6 +505,9 @@ pub fn resend(
         caller.audit_name(),
         id.to_string(),
     ))?;
+    // A resend is the administrator's answer to a locked link: a fresh start for its codes.
+    conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
+        .execute([id.to_string()])?;
     queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
     row(conn, caller.org_id, id)?.into_wire(now)
 }
@@ -550,12 +558,21 @@ pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Re
             "delete",
         ));
     }
+    // What stays is what a tombstone carries: the personal data goes with the record, from
+    // the row, its codes and any mail still waiting.
     let deleted: InvitationRow = db::returning(
         conn,
         "UPDATE invitations SET deleted = 1, token_hash = NULL, version = version + 1, dt_last_modified = ?,
-            last_modified_by = ?
+            last_modified_by = ?, email = '', first_name = NULL, last_name = NULL,
+            contact_number = NULL, search_text = '', delivery_error = NULL
          WHERE id = ? RETURNING *",
         (micros(clock.stamp()), caller.audit_name(), id.to_string()),
     )?;
+    conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
+        .execute([id.to_string()])?;
+    conn.prepare_cached("DELETE FROM outbox WHERE invitation_id = ?")?
+        .execute([id.to_string()])?;
+    conn.prepare_cached("DELETE FROM code_sends WHERE invitation_id = ?")?
+        .execute([id.to_string()])?;
     deleted.into_wire(now)
 }

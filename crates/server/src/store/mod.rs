@@ -2,9 +2,13 @@
 //! write transaction's connection, so a handler's checks and writes commit or fail together.
 
 pub mod acceptance;
+pub mod attempts;
 pub mod catalog;
 pub mod invitations;
+pub mod otp;
 pub mod paging;
 pub mod policies;
+pub mod retention;
 pub mod seats;
+pub mod server_keys;
 pub mod users;

@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use invitedesk_model::page::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use invitedesk_model::page::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN, SEARCH_MAX_CHARS};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -60,22 +60,39 @@ impl ListParams {
         }
     }
 
-    /// The comma-separated `status=` values, each parsed by `parse`.
-    pub fn statuses<T>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
+    /// The comma-separated `status=` values, each parsed by `parse`; repeats collapse, so the
+    /// filter never holds more than the statuses there are.
+    pub fn statuses<T: PartialEq>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
         let Some(list) = self.status.as_deref() else {
             return Ok(Vec::new());
         };
-        list.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                parse(s).ok_or_else(|| Error::BadRequest {
-                    code: "invalid_status",
-                    message: format!("status {s:?} is not one this list knows"),
-                    field: Some("status"),
-                })
-            })
-            .collect()
+        let mut statuses = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let status = parse(name).ok_or_else(|| Error::BadRequest {
+                code: "invalid_status",
+                message: format!("status {:?} is not one this list knows", shortened(name)),
+                field: Some("status"),
+            })?;
+            if !statuses.contains(&status) {
+                statuses.push(status);
+            }
+        }
+        Ok(statuses)
+    }
+
+    /// The `search=` text, if any: at most `SEARCH_MAX_CHARS`.
+    pub fn search(&self) -> Result<Option<&str>> {
+        let Some(search) = self.search.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok(None);
+        };
+        if search.chars().count() > SEARCH_MAX_CHARS {
+            return Err(Error::BadRequest {
+                code: "search_too_long",
+                message: format!("search must be at most {SEARCH_MAX_CHARS} characters"),
+                field: Some("search"),
+            });
+        }
+        Ok(Some(search))
     }
 
     fn cursor(&self) -> Result<Option<Cursor>> {
@@ -134,7 +151,7 @@ pub fn page_of<R: FromRow + Pageable>(
         }
     }
     push_status(&mut query);
-    if let Some(search) = params.search.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(search) = params.search()? {
         query
             .push(" AND search_text LIKE ")
             .bind(like_pattern(search))
@@ -154,6 +171,11 @@ pub fn page_of<R: FromRow + Pageable>(
         None
     };
     Ok((rows, next))
+}
+
+/// An echo of a bad value, cut short so an error never repeats a huge parameter back.
+fn shortened(value: &str) -> String {
+    value.chars().take(40).collect()
 }
 
 fn next_token(last: &impl Pageable, by_modification: bool) -> String {

@@ -9,11 +9,22 @@ use crate::db::{self, Sql};
 use crate::error::{Error, Result};
 
 pub fn list(conn: &Connection, org_id: Uuid) -> Result<Vec<PermissionPolicy>> {
+    select(conn, org_id, None)
+}
+
+/// One policy of this organisation; another organisation's is not found, as no policy is.
+pub fn get(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<PermissionPolicy> {
+    select(conn, org_id, Some(id))?
+        .pop()
+        .ok_or(Error::NotFound("permission policy"))
+}
+
+fn select(conn: &Connection, org_id: Uuid, id: Option<Uuid>) -> Result<Vec<PermissionPolicy>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, version, name, managed, statements FROM permission_policies
-         WHERE org_id = ? ORDER BY managed DESC, name",
+         WHERE org_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY managed DESC, name",
     )?;
-    let rows = statement.query_map([org_id.to_string()], |r| {
+    let rows = statement.query_map((org_id.to_string(), id.map(|i| i.to_string())), |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get(1)?,

@@ -293,10 +293,17 @@ fn queue_access_restored(
 
 /// Deletion is final; the row stays as a tombstone for incremental sync.
 pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<User> {
-    row(conn, caller.org_id, id)?;
+    let current = row(conn, caller.org_id, id)?;
+    // Mail about this membership that has not gone yet goes with it.
+    conn.prepare_cached(
+        "DELETE FROM outbox WHERE org_id = ? AND recipient = ? AND invitation_id IS NULL",
+    )?
+    .execute((caller.org_id.to_string(), &current.email))?;
+    // What stays is what a tombstone carries.
     let deleted: UserRow = db::returning(
         conn,
-        "UPDATE users SET deleted = 1, version = version + 1, dt_last_modified = ?, last_modified_by = ?
+        "UPDATE users SET deleted = 1, version = version + 1, dt_last_modified = ?, last_modified_by = ?,
+            email = '', first_name = NULL, last_name = NULL, contact_number = NULL, search_text = ''
          WHERE id = ? RETURNING *",
         (micros(clock.stamp()), caller.audit_name(), id.to_string()),
     )?;

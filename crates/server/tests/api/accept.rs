@@ -13,6 +13,14 @@ struct Invitee {
     base: String,
     token: String,
     cookie: Option<String>,
+    /// The CSRF field of the last page, as a browser would post it back.
+    csrf: String,
+}
+
+/// The value of the form's hidden `csrf` field.
+fn csrf_field(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().map(str::to_owned)
 }
 
 struct Page {
@@ -28,6 +36,7 @@ impl Invitee {
             base: app.base_url(),
             token: token.to_owned(),
             cookie: None,
+            csrf: String::new(),
         }
     }
 
@@ -42,22 +51,22 @@ impl Invitee {
             self.cookie = set.to_str().unwrap().split(';').next().map(str::to_owned);
         }
         let (status, headers) = (response.status(), response.headers().clone());
+        let html = response.text().await.unwrap();
+        if let Some(field) = csrf_field(&html) {
+            self.csrf = field;
+        }
         Page {
             status,
             headers,
-            html: response.text().await.unwrap(),
+            html,
         }
     }
 
     fn csrf(&self) -> String {
-        self.cookie
-            .as_deref()
-            .and_then(|c| c.split_once('='))
-            .map(|(_, v)| v.to_owned())
-            .unwrap_or_default()
+        self.csrf.clone()
     }
 
-    async fn post(&self, action: &str, fields: &[(&str, &str)]) -> Page {
+    async fn post(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.csrf();
         let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         form.extend_from_slice(fields);
@@ -70,10 +79,14 @@ impl Invitee {
         }
         let response = request.send().await.unwrap();
         let (status, headers) = (response.status(), response.headers().clone());
+        let html = response.text().await.unwrap();
+        if let Some(field) = csrf_field(&html) {
+            self.csrf = field;
+        }
         Page {
             status,
             headers,
-            html: response.text().await.unwrap(),
+            html,
         }
     }
 }
@@ -471,7 +484,7 @@ async fn invited_through_mail_file(app: &TestApp, email: &str) -> Invitee {
 async fn codes_go_through_the_sms_gateway_webhook_when_one_is_configured() {
     let (url, received) = sms_gateway(true).await;
     let app = spawn_app_with(|c| c.sms_webhook_url = Some(url)).await;
-    let invitee = invited_through_mail_file(&app, "texted@example.com").await;
+    let mut invitee = invited_through_mail_file(&app, "texted@example.com").await;
     invitee
         .post(
             "code",
@@ -513,7 +526,7 @@ async fn codes_go_through_the_sms_gateway_webhook_when_one_is_configured() {
 async fn a_gateway_that_refuses_is_shown_at_the_mobile_field() {
     let (url, _) = sms_gateway(false).await;
     let app = spawn_app_with(|c| c.sms_webhook_url = Some(url)).await;
-    let invitee = invited_through_mail_file(&app, "unlucky@example.com").await;
+    let mut invitee = invited_through_mail_file(&app, "unlucky@example.com").await;
     let page = invitee
         .post(
             "code",
