@@ -49,6 +49,10 @@ fn monotonic_millis() -> u64 {
 
 impl Db {
     pub fn open(path: &Path) -> Result<Self> {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder)?;
+        }
+        crate::files::owner_only_file(path)?;
         let mut write = Connection::open(path)?;
         write.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;

@@ -11,6 +11,7 @@
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::Clock as _;
@@ -95,40 +96,63 @@ impl PageLimiter {
     }
 }
 
-/// Failed attempts counted per key; a key over its quota is blocked until it recovers.
-/// Only failures count, so a client that authenticates correctly is never slowed.
+/// Failed attempts counted per key in windows of a minute: a key that has failed `limit`
+/// times in its window is refused until the window ends. Only failures count, so a client that
+/// authenticates correctly is never slowed; a refusal is one map lookup, nothing hashed.
 struct FailureLimit<K: Hash + Eq + Clone + Send + Sync + 'static> {
-    failures: DefaultKeyedRateLimiter<K>,
-    blocked_until: moka::sync::Cache<K, Instant>,
+    limit: u32,
+    windows: moka::sync::Cache<K, Arc<Mutex<Window>>>,
 }
 
+struct Window {
+    started: Instant,
+    failures: u32,
+}
+
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+
 impl<K: Hash + Eq + Clone + Send + Sync + 'static> FailureLimit<K> {
-    fn per_minute(failures: u32) -> Self {
+    fn per_minute(limit: u32) -> Self {
         Self {
-            failures: RateLimiter::keyed(Quota::per_minute(at_least_one(failures))),
-            blocked_until: moka::sync::Cache::builder()
+            limit: limit.max(1),
+            windows: moka::sync::Cache::builder()
                 .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(120))
+                .time_to_idle(FAILURE_WINDOW)
                 .build(),
         }
     }
 
+    /// How long the key must still wait, if it is over its limit.
     fn wait(&self, key: &K) -> Option<Duration> {
-        let until = self.blocked_until.get(key)?;
-        until.checked_duration_since(Instant::now())
+        let window = self.windows.get(key)?;
+        let window = window.lock().ok()?;
+        let ends = window.started + FAILURE_WINDOW;
+        (window.failures >= self.limit)
+            .then(|| ends.checked_duration_since(Instant::now()))
+            .flatten()
     }
 
     fn note_failure(&self, key: &K) {
-        let now = self.failures.clock().now();
-        if let Err(next) = self.failures.check_key(key) {
-            let wait = next.wait_time_from(now);
-            self.blocked_until
-                .insert(key.clone(), Instant::now() + wait);
-        }
+        let now = Instant::now();
+        let entry = self.windows.get_with(key.clone(), || {
+            Arc::new(Mutex::new(Window {
+                started: now,
+                failures: 0,
+            }))
+        });
+        if let Ok(mut window) = entry.lock() {
+            if now >= window.started + FAILURE_WINDOW {
+                *window = Window {
+                    started: now,
+                    failures: 0,
+                };
+            }
+            window.failures += 1;
+        };
     }
 
     fn forget_idle(&self) {
-        self.failures.retain_recent();
+        self.windows.run_pending_tasks();
     }
 }
 

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -30,7 +29,7 @@ impl SmsSender {
             }
             None => {
                 let folder = config.mail_folder().join("sms");
-                std::fs::create_dir_all(&folder)?;
+                crate::files::owner_only_folder(&folder)?;
                 Ok(SmsSender::Folder(folder))
             }
         }
@@ -53,17 +52,10 @@ impl SmsSender {
             }
             SmsSender::Folder(folder) => {
                 let digits: String = to.chars().filter(char::is_ascii_digit).collect();
-                let mut file = tokio::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(folder.join(format!("{digits}.txt")))
+                let file = folder.join(format!("{digits}.txt"));
+                crate::files::append_owner_only(&file, &format!("{message}\n"))
                     .await
-                    .map_err(|e| failed(e.to_string()))?;
-                file.write_all(format!("{message}\n").as_bytes())
-                    .await
-                    .map_err(|e| failed(e.to_string()))?;
-                // A tokio file finishes its write in the background unless flushed.
-                file.flush().await.map_err(|e| failed(e.to_string()))
+                    .map_err(|e| failed(e.to_string()))
             }
         }
     }

@@ -113,11 +113,38 @@ fn name_of(first: Option<&str>, last: Option<&str>) -> String {
         .join(" ")
 }
 
-impl Cache {
-    pub fn open(path: &Path) -> Result<Self> {
+/// The cache holds an organisation's people: its folder and file are the user's alone (0700
+/// and 0600 on Unix; SQLite gives its `-wal` and `-shm` files the file's mode). Existing
+/// ones are tightened too.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(folder)?;
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+        }
+        options.mode(0o600);
+        options.open(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder)?;
         }
+        options.open(path).map(drop)
+    }
+}
+
+impl Cache {
+    pub fn open(path: &Path) -> Result<Self> {
+        owner_only(path)?;
         let mut conn = Connection::open(path)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;

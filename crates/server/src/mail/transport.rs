@@ -19,7 +19,7 @@ impl Mailer {
     pub fn from_config(config: &Config) -> Result<Self> {
         let Some(host) = &config.smtp_host else {
             let folder = config.mail_folder();
-            std::fs::create_dir_all(&folder)?;
+            crate::files::owner_only_folder(&folder)?;
             return Ok(Mailer::Folder(folder));
         };
         let smtp_error =
@@ -53,7 +53,7 @@ impl Mailer {
                 .map_err(|e| e.to_string()),
             Mailer::Folder(folder) => {
                 let path = folder.join(format!("{name}.eml"));
-                tokio::fs::write(&path, message.formatted())
+                crate::files::write_owner_only(&path, &message.formatted())
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok(path.display().to_string())

@@ -8,13 +8,13 @@ use reqwest::StatusCode;
 use crate::helpers::{spawn_app_with, Session, TestApp};
 use crate::smtp_sink::{invite_token, SmtpSink};
 
-struct Invitee {
+pub struct Invitee {
     http: reqwest::Client,
     base: String,
     token: String,
-    cookie: Option<String>,
+    pub cookie: Option<String>,
     /// The CSRF field of the last page, as a browser would post it back.
-    csrf: String,
+    pub csrf: String,
 }
 
 /// The value of the form's hidden `csrf` field.
@@ -23,14 +23,14 @@ fn csrf_field(html: &str) -> Option<String> {
     html[at..].split('"').next().map(str::to_owned)
 }
 
-struct Page {
-    status: StatusCode,
-    html: String,
-    headers: reqwest::header::HeaderMap,
+pub struct Page {
+    pub status: StatusCode,
+    pub html: String,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Invitee {
-    fn new(app: &TestApp, token: &str) -> Self {
+    pub fn new(app: &TestApp, token: &str) -> Self {
         Self {
             http: reqwest::Client::new(),
             base: app.base_url(),
@@ -40,7 +40,7 @@ impl Invitee {
         }
     }
 
-    async fn open(&mut self) -> Page {
+    pub async fn open(&mut self) -> Page {
         let response = self
             .http
             .get(format!("{}/invite/{}", self.base, self.token))
@@ -66,7 +66,7 @@ impl Invitee {
         self.csrf.clone()
     }
 
-    async fn post(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.csrf();
         let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         form.extend_from_slice(fields);
@@ -91,7 +91,7 @@ impl Invitee {
     }
 }
 
-async fn app_with_mail() -> (TestApp, SmtpSink) {
+pub async fn app_with_mail() -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start().await;
     let port = sink.port;
     let app = spawn_app_with(|c| {
@@ -104,7 +104,7 @@ async fn app_with_mail() -> (TestApp, SmtpSink) {
 }
 
 /// Invites and returns the invitation with the token from the e-mail that arrived.
-async fn invite(
+pub async fn invite(
     session: &Session,
     sink: &SmtpSink,
     request: &NewInvitation,
@@ -115,7 +115,7 @@ async fn invite(
     (created, token)
 }
 
-fn last_code(app: &TestApp, mobile: &str) -> String {
+pub fn last_code(app: &TestApp, mobile: &str) -> String {
     let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
     let texts = std::fs::read_to_string(
         app.dir
@@ -127,10 +127,10 @@ fn last_code(app: &TestApp, mobile: &str) -> String {
     texts.lines().last().unwrap()[..6].to_owned()
 }
 
-const MOBILE: &str = "+44 7700 900123";
-const PASSWORD: &str = "a long and private passphrase";
+pub const MOBILE: &str = "+44 7700 900123";
+pub const PASSWORD: &str = "a long and private passphrase";
 
-async fn accept_as_new_person(app: &TestApp, invitee: &mut Invitee) -> Page {
+pub async fn accept_as_new_person(app: &TestApp, invitee: &mut Invitee) -> Page {
     assert_eq!(invitee.open().await.status, StatusCode::OK);
     let sent = invitee
         .post(
@@ -471,7 +471,7 @@ async fn sms_gateway(
 }
 
 /// Invites `email` on an app that writes its mail as files, and opens the link from the mail.
-async fn invited_through_mail_file(app: &TestApp, email: &str) -> Invitee {
+pub async fn invited_through_mail_file(app: &TestApp, email: &str) -> Invitee {
     let admin = app.admin().await;
     let created: Invitation = admin.invite(&admin.new_person(email).await).await.ok();
     admin.delivered(created.id).await;

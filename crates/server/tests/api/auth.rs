@@ -148,3 +148,159 @@ async fn a_missing_permission_is_403_naming_it_and_changes_nothing() {
         .await
         .ok::<serde_json::Value>();
 }
+
+async fn token_request(
+    app: &crate::helpers::TestApp,
+    key: &str,
+    secret: &str,
+) -> reqwest::Response {
+    app.http
+        .post(format!("{}/oauth/token", app.base_url()))
+        .basic_auth(key, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn revoke(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    client: Option<(&str, &str)>,
+) -> reqwest::Response {
+    let mut request = app
+        .http
+        .post(format!("{}/oauth/revoke", app.base_url()))
+        .form(&[("token", token), ("token_type_hint", "access_token")]);
+    if let Some((key, secret)) = client {
+        request = request.basic_auth(key, Some(secret));
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn token_answers_are_never_cached() {
+    let app = spawn_app().await;
+    let p = &app.demo.organizations[0].principals["admin"];
+    for response in [
+        token_request(&app, &p.access_key_id, &p.api_secret).await,
+        token_request(&app, &p.access_key_id, "wrong").await,
+    ] {
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response.headers()["pragma"], "no-cache");
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working_at_once_though_it_was_just_used() {
+    let app = spawn_app().await;
+    let session = app.admin().await;
+    // Used first, so that the server has the caller cached.
+    assert_eq!(session.get("/me").await.status, StatusCode::OK);
+    let p = &app.demo.organizations[0].principals["admin"];
+    let answer = revoke(
+        &app,
+        &session.token,
+        Some((&p.access_key_id, &p.api_secret)),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.headers()["cache-control"], "no-store");
+    session
+        .get("/me")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // Revoking it again, or a token that never was, is still 200 (RFC 7009 §2.2).
+    assert_eq!(
+        revoke(&app, &session.token, None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        revoke(&app, "no-such-token", None).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_client_may_revoke_only_its_own_tokens() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let helpdesk = &app.demo.organizations[0].principals["helpdesk"];
+    let answer = revoke(
+        &app,
+        &admin.token,
+        Some((&helpdesk.access_key_id, &helpdesk.api_secret)),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        admin.get("/me").await.status,
+        StatusCode::OK,
+        "not helpdesk's token"
+    );
+    let wrong = revoke(&app, &admin.token, Some((&helpdesk.access_key_id, "wrong"))).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // Holding the token is proof enough to end it.
+    assert_eq!(
+        revoke(&app, &admin.token, None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(admin.get("/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn wrong_secrets_for_one_key_are_limited_and_the_answer_says_when_to_retry() {
+    let app = spawn_app().await;
+    let p = &app.demo.organizations[0].principals["admin"];
+    for attempt in 0..10 {
+        let response = token_request(&app, &p.access_key_id, &format!("guess {attempt}")).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Blocked before any check: even the right secret waits.
+    let blocked = token_request(&app, &p.access_key_id, &p.api_secret).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = blocked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // Another key from the same address is not blocked by this one.
+    let other = &app.demo.organizations[0].principals["helpdesk"];
+    let fine = token_request(&app, &other.access_key_id, &other.api_secret).await;
+    assert_eq!(fine.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_from_one_address_are_limited_whatever_the_key() {
+    let app = spawn_app().await;
+    for attempt in 0..30 {
+        let response = token_request(&app, &format!("made-up-key-{attempt}"), "guess").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let p = &app.demo.organizations[0].principals["readonly"];
+    let blocked = token_request(&app, &p.access_key_id, &p.api_secret).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers().contains_key("retry-after"));
+    let body: serde_json::Value = blocked.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn api_secrets_are_stored_as_fast_digests_not_argon2() {
+    let app = spawn_app().await;
+    let db = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
+    let hashes: Vec<String> = db
+        .prepare("SELECT secret_hash FROM service_users")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!hashes.is_empty());
+    for hash in hashes {
+        assert!(hash.starts_with("sha256$"), "{hash}");
+        let secret = &app.demo.organizations[0].principals["admin"].api_secret;
+        assert!(!hash.contains(secret.as_str()));
+    }
+}

@@ -208,3 +208,38 @@ async fn the_openapi_document_describes_every_route() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn list_filters_are_bounded_and_never_fail_the_server() {
+    let app = spawn_app_with(|_| {}).await;
+    let admin = app.admin().await;
+    // Repeats collapse: two thousand copies of one status are one status.
+    let repeated = vec!["Pending"; 2_000].join(",");
+    for list in ["invitations", "users"] {
+        let status = if list == "users" { "Active" } else { "Pending" };
+        let repeated = repeated.replace("Pending", status);
+        let answer = admin.get(&format!("/{list}?status={repeated}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "{list}: {}", answer.body);
+        let unknown = admin
+            .get(&format!("/{list}?status={status},Bogus"))
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, "invalid_status");
+        assert_eq!(unknown["field"], "status");
+        assert!(unknown["message"].as_str().unwrap().contains("Bogus"));
+        let long = "x".repeat(201);
+        let too_long = admin
+            .get(&format!("/{list}?search={long}"))
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, "search_too_long");
+        assert_eq!(too_long["field"], "search");
+        let longest = "x".repeat(200);
+        assert_eq!(
+            admin.get(&format!("/{list}?search={longest}")).await.status,
+            StatusCode::OK
+        );
+    }
+    let pending = admin.invitations(&format!("?status={repeated}")).await.data;
+    assert!(pending
+        .iter()
+        .all(|i| i.status == Some(invitedesk_model::InvitationStatus::Pending)));
+}

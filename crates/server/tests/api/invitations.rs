@@ -5,7 +5,7 @@ use invitedesk_model::{DeliveryStatus, Invitation, InvitationStatus, NewInvitati
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// The invitation less what e-mail delivery changes by itself.
 fn without_delivery(invitation: Invitation) -> Invitation {
@@ -512,4 +512,97 @@ async fn pages_walk_every_invitation_once_newest_first() {
         .get("/invitations?nextToken=garbage")
         .await
         .expect_error(StatusCode::BAD_REQUEST, "invalid_next_token");
+}
+
+#[tokio::test]
+async fn an_address_dressed_with_a_name_brackets_or_spaces_is_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for dressed in [
+        "Someone <victim@example.com>",
+        "<victim@example.com>",
+        "victim@example.com (Victim)",
+        "\"Victim\" <victim@example.com>",
+        "vic tim@example.com",
+    ] {
+        let body = admin
+            .invite(&admin.new_person(dressed).await)
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, "invalid_email");
+        assert_eq!(body["field"], "email", "{dressed}");
+    }
+    assert!(admin.invitations("?search=victim").await.data.is_empty());
+}
+
+#[tokio::test]
+async fn every_spelling_of_one_mailbox_meets_the_rules_for_that_mailbox() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let first: Invitation = admin
+        .invite(&admin.new_person("ana@münchen.de").await)
+        .await
+        .ok();
+    assert_eq!(first.email.as_deref(), Some("ana@münchen.de"));
+    for spelling in [
+        "ANA@MÜNCHEN.DE",
+        "ana@xn--mnchen-3ya.de",
+        "ana@mu\u{308}nchen.de",
+    ] {
+        let body = admin
+            .invite(&admin.new_person(spelling).await)
+            .await
+            .expect_error(StatusCode::CONFLICT, "invitation_exists");
+        assert_eq!(body["conflictingId"], first.id.to_string(), "{spelling}");
+    }
+    let member = admin.users("?status=Active").await.data[0].clone();
+    let shouted = member.email.as_deref().unwrap().to_uppercase();
+    admin
+        .invite(&admin.new_person(&shouted).await)
+        .await
+        .expect_error(StatusCode::CONFLICT, "already_member");
+}
+
+#[tokio::test]
+async fn the_per_recipient_limit_counts_every_spelling_as_one_recipient() {
+    let app = spawn_app_with(|c| c.recipient_sends_per_hour = 2).await;
+    let admin = app.admin().await;
+    let created: Invitation = admin
+        .invite(&admin.new_person("limit@münchen.de").await)
+        .await
+        .ok();
+    admin
+        .action(&format!("/invitations/{}/resend", created.id))
+        .await
+        .ok::<Invitation>();
+    admin
+        .delete(&format!("/invitations/{}", created.id))
+        .await
+        .ok::<serde_json::Value>();
+    admin
+        .invite(&admin.new_person("LIMIT@xn--mnchen-3ya.de").await)
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+}
+
+#[tokio::test]
+async fn m3ter_clients_name_an_existing_user_m3ter_user() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let policy = admin.policy_id("Read only").await;
+    let created = admin
+        .post(
+            "/invitations",
+            &json!({
+                "email": "known.person@example.com",
+                "firstName": "Known",
+                "lastName": "Person",
+                "m3terUser": true,
+                "permissionPolicyIds": [policy],
+                "version": 0,
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.body["m3terUser"], true);
+    assert_eq!(created.body["existingUser"], true);
 }

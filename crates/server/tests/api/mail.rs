@@ -218,3 +218,60 @@ async fn reactivating_a_member_tells_them_by_email() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(sink.messages().len(), 1, "inactivation sends nothing");
 }
+
+#[tokio::test]
+async fn a_failed_write_after_a_successful_send_never_sends_the_message_twice() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(sink.port).await;
+    // The record of a successful send fails, as a full disk or a broken database would make it.
+    let db = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER fail_sent_record BEFORE UPDATE OF status ON outbox
+         WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+    )
+    .unwrap();
+    let admin = app.admin().await;
+    let created: Invitation = admin
+        .invite(&admin.new_person("once@example.com").await)
+        .await
+        .ok();
+    sink.wait_for(1).await;
+    // The delivery task keeps failing to record it for a few rounds of retries.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "sent once, however often the record failed"
+    );
+    db.execute_batch("DROP TRIGGER fail_sent_record").unwrap();
+    let delivered = admin.delivered(created.id).await;
+    assert_eq!(delivered.delivery_status, Some(DeliveryStatus::Sent));
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn a_long_read_never_holds_writes_behind_a_checkpoint() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(sink.port).await;
+    let admin = app.admin().await;
+    // A reader that stays in the middle of a transaction: a full checkpoint would wait for it.
+    let reader = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM invitations", [], |r| r.get(0))
+        .unwrap();
+    for n in 0..3 {
+        let started = std::time::Instant::now();
+        let created: Invitation = admin
+            .invite(&admin.new_person(&format!("busy{n}@example.com")).await)
+            .await
+            .ok();
+        admin.delivered(created.id).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "a write waited {:?} behind the reader",
+            started.elapsed()
+        );
+    }
+    reader.execute_batch("COMMIT").unwrap();
+}

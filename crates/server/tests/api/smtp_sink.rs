@@ -102,7 +102,10 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<String>>>) -> std::i
 /// The message with quoted-printable soft line breaks and `=3D` undone, as a mail reader
 /// would show it (long lines, such as the accept link's, are wrapped that way).
 pub fn decoded(message: &str) -> String {
-    message.replace("=\n", "").replace("=3D", "=")
+    message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
 }
 
 /// The invite token in a message's accept link.

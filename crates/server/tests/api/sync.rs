@@ -113,3 +113,68 @@ async fn a_page_token_from_one_kind_of_listing_is_refused_by_the_other() {
         .await
         .expect_error(StatusCode::BAD_REQUEST, "invalid_next_token");
 }
+
+/// Whether `text` is anywhere in the server's database files.
+fn stored_anywhere(app: &crate::helpers::TestApp, text: &str) -> bool {
+    ["server.db", "server.db-wal"].iter().any(|f| {
+        let bytes = std::fs::read(app.dir.path().join(f)).unwrap_or_default();
+        bytes.windows(text.len()).any(|w| w == text.as_bytes())
+    })
+}
+
+#[tokio::test]
+async fn a_deleted_invitation_leaves_only_its_id_and_time_behind() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let mut request = admin.new_person("forget.me@example.com").await;
+    request.first_name = Some("Forgettable".into());
+    request.contact_number = Some("+44 7700 900555".into());
+    let created: Invitation = admin.invite(&request).await.ok();
+    let since = stamp(&serde_json::to_value(&created).unwrap());
+    let deleted = admin.delete(&format!("/invitations/{}", created.id)).await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    let mut keys: Vec<&String> = deleted.body.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["deleted", "dtLastModified", "id"]);
+
+    let feed = changes(&admin, "invitations", &since, 50).await;
+    let tombstone = feed
+        .iter()
+        .find(|i| i["id"] == created.id.to_string())
+        .expect("the tombstone");
+    let mut keys: Vec<&String> = tombstone.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["deleted", "dtLastModified", "id"], "{tombstone}");
+    assert_eq!(tombstone["deleted"], true);
+
+    app.server.state.db.checkpoint().await.unwrap();
+    for personal in ["forget.me@example.com", "Forgettable", "+44 7700 900555"] {
+        assert!(
+            !stored_anywhere(&app, personal),
+            "{personal} is still stored"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_member_leaves_only_its_id_and_time_behind() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let members = admin.users("").await.data;
+    let member = &members[0];
+    let email = member.email.clone().unwrap();
+    let since = stamp(&serde_json::to_value(member).unwrap());
+    assert_eq!(
+        admin.delete(&format!("/users/{}", member.id)).await.status,
+        StatusCode::OK
+    );
+    let feed = changes(&admin, "users", &since, 50).await;
+    let tombstone = feed
+        .iter()
+        .find(|u| u["id"] == member.id.to_string())
+        .expect("the tombstone");
+    assert!(tombstone.get("email").is_none(), "{tombstone}");
+    assert!(tombstone.get("firstName").is_none(), "{tombstone}");
+    app.server.state.db.checkpoint().await.unwrap();
+    assert!(!stored_anywhere(&app, &email), "{email} is still stored");
+}
