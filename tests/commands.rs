@@ -141,3 +141,60 @@ fn the_window_cannot_reach_the_store_or_the_file_dialog_itself() {
         assert!(refused.is_err(), "{cmd} should be refused: {refused:?}");
     }
 }
+
+#[test]
+fn sign_out_takes_only_the_id_of_a_profile_and_removes_nothing_else() {
+    let w = world();
+    call(&w, "select_profile", json!({"id": "test"})).unwrap();
+    let outside = w._dir.path().join("victim");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("keep.txt"), "mine").unwrap();
+    let absolute = outside.join("cache.db").display().to_string();
+    for id in [
+        "../../victim",
+        absolute.as_str(),
+        "../x",
+        "",
+        "test/../../victim",
+    ] {
+        let refused = call(&w, "sign_out", json!({ "id": id })).unwrap_err();
+        assert_eq!(refused["kind"], "notFound", "{id}: {refused}");
+        assert_eq!(refused["field"], "id", "{id}: {refused}");
+        assert!(outside.join("keep.txt").exists(), "{id} removed a folder");
+    }
+    let profiles = lock(&w.app.state::<AppState>().profiles).clone();
+    assert_eq!(
+        profiles.profiles.len(),
+        1,
+        "the real profile is still there"
+    );
+    let cache = w._dir.path().join("app/profiles/test/cache.db");
+    assert!(cache.exists(), "the real profile's cache is still there");
+    for command in ["select_profile", "rename_profile"] {
+        let refused = call(&w, command, json!({"id": "../test", "name": "x"})).unwrap_err();
+        assert_eq!(refused["kind"], "notFound", "{command}: {refused}");
+    }
+}
+
+#[test]
+fn an_address_that_is_not_safe_is_refused_on_test_and_on_save() {
+    let w = world();
+    for address in [
+        "http://localhost.evil.example",
+        "http://127.0.0.1@evil.example",
+    ] {
+        let draft = json!({"draft": {"name": "Evil", "baseUrl": address,
+            "orgId": uuid::Uuid::nil().to_string(), "accessKeyId": "key", "apiSecret": "secret"}});
+        for command in ["test_connection", "save_profile"] {
+            let refused = call(&w, command, draft.clone()).unwrap_err();
+            assert_eq!(
+                refused["kind"], "validation",
+                "{command} {address}: {refused}"
+            );
+            assert_eq!(
+                refused["field"], "baseUrl",
+                "{command} {address}: {refused}"
+            );
+        }
+    }
+}

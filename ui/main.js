@@ -5,7 +5,7 @@
 import * as api from "./api.js";
 import { firstScreen, invitations, tableHooks, reveal, announceRows, updateCount } from "./boot.js";
 import { VirtualTable } from "./table.js";
-import { $, state, element, day, clock, stamp, ago, name, policyNames, placement, invitationColumns, userColumns, header } from "./view.js";
+import { $, state, element, day, clock, stamp, ago, name, policyNames, placement, invitationColumns, userColumns, header, serverToday } from "./view.js";
 import { invitationActions, userActions, check, LABELS, DESTRUCTIVE } from "./rules.js";
 import { validate, cascade, clearBelow, seatState, filterPolicies, fieldErrors, isoDay, rebaseEdit, EXPIRY_DEFAULT_DAYS } from "./form.js";
 
@@ -345,7 +345,7 @@ let form = {};
 let sending = false;
 
 function blankForm() {
-  return { existingUser: false, email: "", firstName: "", lastName: "", contactNumber: "", permissionPolicyIds: [], accessEnd: "", expires: isoDay(new Date(), EXPIRY_DEFAULT_DAYS), businessId: null, appId: null, subscriptionId: null, roleId: null };
+  return { existingUser: false, email: "", firstName: "", lastName: "", contactNumber: "", permissionPolicyIds: [], accessEnd: "", expires: isoDay(serverToday(), EXPIRY_DEFAULT_DAYS), businessId: null, appId: null, subscriptionId: null, roleId: null };
 }
 
 function fillSelect(id, items, chosen, emptyReason) {
@@ -375,7 +375,7 @@ function renderForm(errors = {}) {
   $("if-policies").replaceChildren(...filterPolicies(state.catalog.policies, query).map((p) =>
     element("label", {}, element("input", { type: "checkbox", value: p.id, checked: form.permissionPolicyIds.includes(p.id), onchange: (e) => {
       form.permissionPolicyIds = e.target.checked ? [...form.permissionPolicyIds, p.id] : form.permissionPolicyIds.filter((x) => x !== p.id);
-      renderErrors(validate(form));
+      renderErrors(validate(form, serverToday()));
     } }), ` ${p.name}`)));
   $("existing-picker").hidden = !form.existingUser;
   renderErrors(errors);
@@ -420,9 +420,9 @@ function writeForm() {
   $("if-contactNumber").value = form.contactNumber;
   $("if-accessEnd").value = form.accessEnd;
   $("if-expires").value = form.expires;
-  $("if-expires").max = isoDay(new Date(), 90);
-  $("if-expires").min = isoDay(new Date(), 1);
-  $("if-accessEnd").min = isoDay(new Date(), 1);
+  $("if-expires").max = isoDay(serverToday(), 90);
+  $("if-expires").min = isoDay(serverToday(), 1);
+  $("if-accessEnd").min = isoDay(serverToday(), 1);
   document.querySelector(`input[name=kind][value=${form.existingUser ? "existing" : "new"}]`).checked = true;
 }
 
@@ -441,7 +441,7 @@ async function sendInvite(event) {
   event.preventDefault();
   if (sending) return; // a second click while the first is in flight sends nothing
   readForm();
-  const errors = validate(form);
+  const errors = validate(form, serverToday());
   renderForm(errors);
   if (Object.keys(errors).length) {
     $("invite-message").className = "form-message error";
@@ -473,7 +473,7 @@ async function sendInvite(event) {
     renderErrors(fieldErrors(e));
   } finally {
     sending = false;
-    renderForm(validate(form));
+    renderForm(validate(form, serverToday()));
   }
 }
 
@@ -491,7 +491,7 @@ function openEdit(kind, row, shown = row) {
   $("ef-lastName").value = shown.lastName ?? "";
   $("ef-contactNumber").value = shown.contactNumber ?? "";
   $("ef-accessEnd").value = shown.dtEndAccess ? shown.dtEndAccess.slice(0, 10) : "";
-  $("ef-accessEnd").min = isoDay(new Date(), 1);
+  $("ef-accessEnd").min = isoDay(serverToday(), 1);
   $("ef-policies").replaceChildren(...state.catalog.policies.map((p) =>
     element("label", {}, element("input", { type: "checkbox", checked: editing.policies.includes(p.id), onchange: (e) => {
       editing.policies = e.target.checked ? [...editing.policies, p.id] : editing.policies.filter((x) => x !== p.id);
@@ -701,15 +701,15 @@ function wireInviteForm() {
   $("invite-form").addEventListener("input", (e) => {
     if (e.target.name === "kind") form.existingUser = e.target.value === "existing";
     readForm();
-    renderForm(validate(form));
+    renderForm(validate(form, serverToday()));
   });
   for (const field of ["businessId", "appId", "subscriptionId", "roleId"]) {
     $(`if-${field}`).addEventListener("change", (e) => {
       form = clearBelow({ ...form, [field]: e.target.value || null }, field);
-      renderForm(validate(form));
+      renderForm(validate(form, serverToday()));
     });
   }
-  $("if-policy-search").addEventListener("input", () => renderForm(validate(form)));
+  $("if-policy-search").addEventListener("input", () => renderForm(validate(form, serverToday())));
   $("if-existing").addEventListener("input", async (e) => {
     const found = await api.userWindow({ statuses: [], search: e.target.value, sort: "email", descending: false, offset: 0, limit: 20 }).catch(() => ({ rows: [] }));
     $("if-existing-list").replaceChildren(...found.rows.map((u) => element("option", { value: u.email }, name(u))));
@@ -717,7 +717,7 @@ function wireInviteForm() {
     if (exact) {
       form = { ...form, email: exact.email, firstName: exact.firstName ?? "", lastName: exact.lastName ?? "" };
       writeForm();
-      renderForm(validate(form));
+      renderForm(validate(form, serverToday()));
     }
   });
 }

@@ -25,9 +25,16 @@ export function element(tag, props = {}, ...children) {
   return el;
 }
 
+/** Milliseconds since the epoch on the server's clock (the status carries the offset the app
+ * measured from the server's answers), so "expires in" and default dates agree with the
+ * server however this computer's clock is set. */
+export const serverNow = () => Date.now() + (state.status.clockOffsetMs ?? 0);
+/** The server's present moment as a Date. */
+export const serverToday = () => new Date(serverNow());
+
 export function ago(iso) {
   if (!iso) return "never";
-  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  const seconds = Math.round((serverNow() - new Date(iso).getTime()) / 1000);
   if (seconds < 60) return "just now";
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
   if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
@@ -53,7 +60,7 @@ export const stamp = (iso) => (iso ? `${day(iso)} ${clock(iso)}` : "");
 
 export function relative(iso) {
   if (!iso) return "";
-  const days = Math.round((new Date(iso).getTime() - Date.now()) / 86400000);
+  const days = Math.round((new Date(iso).getTime() - serverNow()) / 86400000);
   if (days === 0) return "today";
   return days > 0 ? `in ${days} d` : `${-days} d ago`;
 }

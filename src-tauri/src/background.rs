@@ -62,6 +62,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
         let mut status = lock(&state.status);
         status.syncing = false;
         status.list = None;
+        status.clock_offset_ms = active.session.api.clock_offset().num_milliseconds();
         match &outcome {
             Ok(_) => {
                 status.online = true;

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod launch;
 pub mod memory;
+pub mod owner_only;
 pub mod profiles;
 pub mod state;
 
@@ -78,6 +79,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// the background sync.
 pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Result<(), String> {
     let data_dir = app.path().app_data_dir().map_err(|e| e.to_string())?;
+    if let Err(e) = owner_only::tighten(&data_dir) {
+        tracing::warn!(error = %e, "the app's data folder could not be made owner-only");
+    }
     app.manage(AppState::new(data_dir, options.demo));
     let state = app.state::<AppState>();
     *lock(&state.profiles) = profiles::Profiles::load(app).map_err(|e| e.message)?;

@@ -3,15 +3,47 @@
 //! goes to the OS keyring (or, for the demo's throwaway credentials when no keyring runs, to
 //! memory only).
 
+use invitedesk_client::api::check_base_url;
 use invitedesk_model::{FieldError, Rule};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 use uuid::Uuid;
 
 use crate::error::{CommandError, CommandResult};
 
 const STORE: &str = "profiles.json";
+
+/// A profile's id as commands and paths take it. The app makes every id (a UUID, or `demo`),
+/// so one is lower-case letters, digits and hyphens, 1–64 of them: no path can be built from
+/// anything else, whatever a caller or an edited store file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileId(String);
+
+impl ProfileId {
+    pub fn parse(text: &str) -> CommandResult<Self> {
+        let well_formed = (1..=64).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        match well_formed {
+            true => Ok(Self(text.to_owned())),
+            false => Err(unknown_profile(text)),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn unknown_profile(id: &str) -> CommandError {
+    let shown: String = id.chars().take(64).collect();
+    CommandError {
+        field: Some("id".into()),
+        ..CommandError::new("notFound", format!("No profile has the id {shown:?}"))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,16 +84,13 @@ impl ProfileDraft {
         require("orgId", &self.org_id, "The organisation id");
         require("accessKeyId", &self.access_key_id, "The access key id");
         require("apiSecret", &self.api_secret, "The API secret");
-        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
-        let acceptable =
-            base_url.is_empty() || base_url.starts_with("https://") || is_loopback_http(&base_url);
-        if !acceptable {
-            errors.push(FieldError::new(
-                "baseUrl",
-                Rule::Unknown,
-                "The API address must start with https:// (plain http only on this computer)",
-            ));
-        }
+        let base_url = match self.base_url.trim() {
+            "" => String::new(),
+            given => check_base_url(given).unwrap_or_else(|error| {
+                errors.push(error);
+                String::new()
+            }),
+        };
         let org_id = Uuid::parse_str(self.org_id.trim());
         if org_id.is_err() && !self.org_id.trim().is_empty() {
             errors.push(FieldError::new(
@@ -85,13 +114,6 @@ impl ProfileDraft {
             }),
         }
     }
-}
-
-/// Plain HTTP is accepted for a server on this machine only (the demo, a local test server).
-fn is_loopback_http(url: &str) -> bool {
-    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|prefix| url.starts_with(prefix))
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -119,11 +141,26 @@ impl Profiles {
         store.set("profiles", serde_json::to_value(self).unwrap_or_default());
         store
             .save()
-            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))
+            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))?;
+        // The store writes with the process's umask; an app embedding this crate may not
+        // have set it, so the file is made owner-only here too.
+        if let Ok(folder) = app.path().app_data_dir() {
+            let _ = crate::owner_only::tighten(&folder);
+        }
+        Ok(())
     }
 
     pub fn get(&self, id: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// The id of a profile that exists, or a clear error: commands take no other.
+    pub fn known(&self, id: &str) -> CommandResult<ProfileId> {
+        let parsed = ProfileId::parse(id)?;
+        match self.get(parsed.as_str()) {
+            Some(_) => Ok(parsed),
+            None => Err(unknown_profile(id)),
+        }
     }
 
     /// Adds or replaces the profile with the same id.
@@ -158,6 +195,32 @@ mod tests {
         for field in ["name", "accessKeyId", "apiSecret", "baseUrl", "orgId"] {
             assert!(fields.contains(&field), "{field} in {fields:?}");
         }
+    }
+
+    #[test]
+    fn a_profile_id_is_never_a_path() {
+        for bad in [
+            "../x",
+            "/home/user",
+            "a/b",
+            "..",
+            "",
+            "DEMO",
+            "a\\b",
+            &"a".repeat(65),
+        ] {
+            let error = ProfileId::parse(bad).unwrap_err();
+            assert_eq!(
+                (error.kind, error.field.as_deref()),
+                ("notFound", Some("id")),
+                "{bad}"
+            );
+        }
+        for good in ["demo", "0b7c6a52-4c2d-4c55-9f7e-0f7e0cbbd0d1"] {
+            assert_eq!(ProfileId::parse(good).unwrap().as_str(), good);
+        }
+        let profiles = Profiles::default();
+        assert_eq!(profiles.known("demo").unwrap_err().kind, "notFound");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio::sync::RwLock;
 
 use crate::error::{CommandError, CommandResult};
-use crate::profiles::{Profile, Profiles};
+use crate::profiles::{Profile, ProfileId, Profiles};
 
 /// The selected profile, signed in.
 pub struct Active {
@@ -34,6 +34,9 @@ pub struct SyncStatus {
     pub done: u64,
     pub list: Option<&'static str>,
     pub last_error: Option<String>,
+    /// The server's clock less this computer's, in milliseconds: the UI dates defaults and
+    /// "expires in" from the server's time, as the server will judge them.
+    pub clock_offset_ms: i64,
 }
 
 pub struct AppState {
@@ -62,10 +65,10 @@ impl AppState {
         }
     }
 
-    pub fn cache_path(&self, profile_id: &str) -> PathBuf {
+    pub fn cache_path(&self, profile_id: &ProfileId) -> PathBuf {
         self.data_dir
             .join("profiles")
-            .join(profile_id)
+            .join(profile_id.as_str())
             .join("cache.db")
     }
 
@@ -91,7 +94,7 @@ impl AppState {
             api_secret: self.secret(&profile.id)?,
         };
         let api = ApiClient::new(connection)?;
-        let session = Session::open(api, &self.cache_path(&profile.id))?;
+        let session = Session::open(api, &self.cache_path(&ProfileId::parse(&profile.id)?))?;
         Ok(Active {
             profile: profile.clone(),
             session,

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
 use invitedesk_model::{FieldError, Invitation, InvitationUpdate, User, UserUpdate};
 use uuid::Uuid;
 
@@ -86,7 +85,7 @@ impl Session {
     pub async fn capabilities(&self) -> Result<Capabilities> {
         let capabilities = self.api.capabilities().await?;
         if let Some(me) = &capabilities.me {
-            self.cache().put_principal(me, Utc::now())?;
+            self.cache().put_principal(me, self.api.server_now())?;
         }
         Ok(capabilities)
     }
@@ -116,7 +115,7 @@ impl Session {
     pub async fn invite(&self, form: &InviteForm) -> Result<Invitation> {
         let catalog = self.cache().catalog()?;
         let invitation =
-            invite::build(form, &catalog, Utc::now()).map_err(SessionError::Invalid)?;
+            invite::build(form, &catalog, self.api.server_now()).map_err(SessionError::Invalid)?;
         let created = self.api.create_invitation(&invitation).await?;
         self.cache().put_invitation(&created)?;
         Ok(created)

@@ -401,3 +401,25 @@ async fn a_503_then_a_429_are_waited_out_with_the_same_idempotency_key() {
         created.email
     );
 }
+
+#[tokio::test]
+async fn an_api_address_that_is_not_safe_is_refused_before_anything_is_sent() {
+    for address in [
+        "http://localhost.evil.example",
+        "http://127.0.0.1@evil.example",
+        "http://api.example.com",
+        "https://user:secret@api.example.com",
+    ] {
+        let refused = invitedesk_client::ApiClient::new(invitedesk_client::Connection {
+            base_url: address.into(),
+            org_id: uuid::Uuid::nil(),
+            access_key_id: "key".into(),
+            api_secret: "secret".into(),
+        });
+        match refused {
+            Err(ApiError::Validation { field, .. }) => assert_eq!(field, "baseUrl", "{address}"),
+            Err(other) => panic!("{address}: {other}"),
+            Ok(_) => panic!("{address} was accepted"),
+        }
+    }
+}

@@ -90,3 +90,19 @@ async fn a_sync_killed_half_way_leaves_a_sound_cache_and_the_next_sync_completes
         .unwrap();
     assert_eq!(cached, on_server);
 }
+
+#[test]
+fn the_command_line_sync_refuses_an_address_that_is_not_this_computer_over_plain_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_invitedesk-sync"))
+        .arg(dir.path().join("cache.db"))
+        .env("INVITEDESK_BASE_URL", "http://localhost.evil.example")
+        .env("INVITEDESK_ORG_ID", uuid::Uuid::nil().to_string())
+        .env("INVITEDESK_ACCESS_KEY_ID", "key")
+        .env("INVITEDESK_API_SECRET", "secret")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("https://"), "{stderr}");
+}

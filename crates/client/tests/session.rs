@@ -378,3 +378,68 @@ async fn tidying_when_idle_empties_the_log_and_the_page_cache_and_keeps_every_an
     assert_eq!(all_cached(&w.session), before);
     assert_eq!(cached(&w.session, &search("example")).rows, found);
 }
+
+#[tokio::test]
+async fn a_computer_whose_clock_is_days_off_shows_and_sends_what_the_server_would() {
+    let w = world(false).await;
+    w.session.sync(|_| {}).await.unwrap();
+    w.session.sync_catalog().await.unwrap();
+    let created = w
+        .session
+        .invite(&form(&w.session, "clock@example.com"))
+        .await
+        .unwrap();
+    // The server's clock runs 31 days ahead of this computer's.
+    w.server.state.clock.advance(chrono::Duration::days(31));
+    w.session.sync(|_| {}).await.unwrap();
+    let offset = w.session.api.clock_offset();
+    assert!(
+        (offset - chrono::Duration::days(31)).num_seconds().abs() <= 2,
+        "measured {offset}"
+    );
+    let now = w.session.api.server_now();
+    let status =
+        queries::invitation_window(&w.session.cache.lock().unwrap(), &search("clock@"), now)
+            .unwrap()
+            .rows[0]
+            .status_at(now);
+    assert_eq!(
+        status,
+        InvitationStatus::Expired,
+        "expired by the server's clock"
+    );
+    // A date in the form counts from the server's today: 60 days on from there is 91 days
+    // on this computer's calendar, which the rules would refuse if judged by it.
+    let in_sixty_days = (w.session.api.server_now() + chrono::Duration::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    let later = w
+        .session
+        .invite(&InviteForm {
+            expires: in_sixty_days,
+            ..form(&w.session, "later@example.com")
+        })
+        .await
+        .unwrap();
+    let expiry = later.dt_expiry.unwrap();
+    let expected = w.session.api.server_now() + chrono::Duration::days(60);
+    assert!(
+        (expiry - expected).num_seconds().abs() <= 5,
+        "expiry {expiry}, expected about {expected} (first was {:?})",
+        created.dt_expiry
+    );
+}
+
+#[tokio::test]
+async fn the_cache_and_its_folder_are_the_users_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = world(false).await;
+    w.session.sync(|_| {}).await.unwrap();
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let folder = w.dir.path().join("profile");
+    assert_eq!(mode(&folder), 0o700);
+    for file in ["cache.db", "cache.db-wal", "cache.db-shm"] {
+        assert_eq!(mode(&folder.join(file)), 0o600, "{file}");
+    }
+}

@@ -135,7 +135,8 @@ pub async fn select_profile<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<()> {
-    select(&app, &state, &id).await
+    let id = lock(&state.profiles).known(&id)?;
+    select(&app, &state, id.as_str()).await
 }
 
 #[tauri::command]
@@ -153,8 +154,9 @@ pub fn rename_profile<R: Runtime>(
         });
     }
     let mut profiles = lock(&state.profiles);
+    let id = profiles.known(&id)?;
     let mut profile = profiles
-        .get(&id)
+        .get(id.as_str())
         .cloned()
         .ok_or_else(|| CommandError::new("notFound", "No such profile"))?;
     profile.name = name.to_owned();
@@ -170,12 +172,17 @@ pub async fn sign_out<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Profiles> {
-    let active = state.active.write().await.take_if(|a| a.profile.id == id);
-    lock(&state.memory_secrets).remove(&id);
+    let id = lock(&state.profiles).known(&id)?;
+    let active = state
+        .active
+        .write()
+        .await
+        .take_if(|a| a.profile.id == id.as_str());
+    lock(&state.memory_secrets).remove(id.as_str());
     match active.and_then(std::sync::Arc::into_inner) {
-        Some(active) => active.session.sign_out(&id)?,
+        Some(active) => active.session.sign_out(id.as_str())?,
         None => {
-            creds::delete_secret(&id)?;
+            creds::delete_secret(id.as_str())?;
             let cache = state.cache_path(&id);
             if let Some(folder) = cache.parent() {
                 let _ = std::fs::remove_dir_all(folder);
@@ -184,7 +191,7 @@ pub async fn sign_out<R: Runtime>(
     }
     let profiles = {
         let mut profiles = lock(&state.profiles);
-        profiles.remove(&id);
+        profiles.remove(id.as_str());
         profiles.save(&app)?;
         profiles.clone()
     };

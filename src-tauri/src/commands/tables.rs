@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use invitedesk_client::cache::Catalog;
 use invitedesk_client::queries::{self, UserWindow, Window, WindowRows};
 use invitedesk_model::{Invitation, User};
@@ -14,17 +14,23 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// Runs `read` on the selected profile's cache.
+/// Runs `read` on the open profile's cache with the server's present time, which decides
+/// what reads as Expired whatever this computer's clock says.
 async fn with_cache<T>(
     state: &AppState,
-    read: impl FnOnce(&invitedesk_client::Cache) -> Result<T, invitedesk_client::cache::CacheError>,
+    read: impl FnOnce(
+        &invitedesk_client::Cache,
+        DateTime<Utc>,
+    ) -> Result<T, invitedesk_client::cache::CacheError>,
 ) -> CommandResult<T> {
     let active = state.active().await?;
+    let now = active.session.api.server_now();
     let cache = active
         .session
         .cache
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Ok(read(&cache)?)
+    Ok(read(&cache, now)?)
 }
 
 #[tauri::command]
@@ -32,17 +38,14 @@ pub async fn invitation_window(
     state: State<'_, AppState>,
     window: Window,
 ) -> CommandResult<WindowRows<Invitation>> {
-    with_cache(&state, |c| {
-        queries::invitation_window(c, &window, Utc::now())
-    })
-    .await
+    with_cache(&state, |c, now| queries::invitation_window(c, &window, now)).await
 }
 
 #[tauri::command]
 pub async fn invitation_counts(
     state: State<'_, AppState>,
 ) -> CommandResult<BTreeMap<&'static str, u64>> {
-    with_cache(&state, |c| queries::counts_by_status(c, Utc::now())).await
+    with_cache(&state, queries::counts_by_status).await
 }
 
 #[tauri::command]
@@ -50,8 +53,8 @@ pub async fn find_by_email(
     state: State<'_, AppState>,
     prefix: String,
 ) -> CommandResult<Vec<Invitation>> {
-    with_cache(&state, |c| {
-        queries::find_by_email_prefix(c, &prefix, 20, Utc::now())
+    with_cache(&state, |c, now| {
+        queries::find_by_email_prefix(c, &prefix, 20, now)
     })
     .await
 }
@@ -61,7 +64,7 @@ pub async fn user_window(
     state: State<'_, AppState>,
     window: UserWindow,
 ) -> CommandResult<WindowRows<User>> {
-    with_cache(&state, |c| queries::user_window(c, &window, Utc::now())).await
+    with_cache(&state, |c, now| queries::user_window(c, &window, now)).await
 }
 
 /// The cached member with this e-mail: where an accepted invitation's "Open user" leads.
@@ -70,7 +73,7 @@ pub async fn user_by_email(
     state: State<'_, AppState>,
     email: String,
 ) -> CommandResult<Option<User>> {
-    with_cache(&state, |c| queries::user_by_email(c, &email)).await
+    with_cache(&state, |c, _| queries::user_by_email(c, &email)).await
 }
 
 /// The placement catalogue and policies, from the cache; fetched from the server when the
@@ -78,7 +81,7 @@ pub async fn user_by_email(
 /// seats view), falling back to the cached one when the server cannot be reached.
 #[tauri::command]
 pub async fn catalog(state: State<'_, AppState>, refresh: Option<bool>) -> CommandResult<Catalog> {
-    let cached = with_cache(&state, |c| c.catalog()).await?;
+    let cached = with_cache(&state, |c, _| c.catalog()).await?;
     let missing = cached.subscriptions.is_empty() && cached.policies.is_empty();
     if !missing && !refresh.unwrap_or(false) {
         return Ok(cached);
@@ -150,19 +153,16 @@ pub async fn export_csv<R: Runtime>(
     let file = std::fs::File::create(&path)
         .map_err(|e| CommandError::new("cache", format!("{}: {e}", path.display())))?;
     let out = std::io::BufWriter::new(file);
-    let rows = with_cache(&state, |c| match request.kind {
+    let rows = with_cache(&state, |c, now| match request.kind {
         ExportKind::Invitations => queries::export_invitations_csv(
             c,
             &request.invitations.clone().unwrap_or_default(),
-            Utc::now(),
+            now,
             out,
         ),
-        ExportKind::Users => queries::export_users_csv(
-            c,
-            &request.users.clone().unwrap_or_default(),
-            Utc::now(),
-            out,
-        ),
+        ExportKind::Users => {
+            queries::export_users_csv(c, &request.users.clone().unwrap_or_default(), now, out)
+        }
     })
     .await?;
     Ok(Some(Exported {

@@ -45,6 +45,16 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A rule broken on this side, before anything was sent.
+    pub fn invalid_field(error: FieldError) -> Self {
+        ApiError::Validation {
+            field: error.field.clone(),
+            rule: error.rule.code(),
+            message: error.message.clone(),
+            errors: vec![error],
+        }
+    }
+
     /// Maps a non-success answer with its `{message, code, field}` body.
     pub fn from_answer(status: StatusCode, body: &str, retry_after_secs: Option<u64>) -> Self {
         let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();

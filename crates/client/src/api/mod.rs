@@ -3,9 +3,12 @@
 //! on every retry, retries with back-off for connection errors, 5xx and 429 (honouring
 //! Retry-After), timeouts, and every failure mapped to `ApiError`.
 
+mod base_url;
 mod error;
 
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use invitedesk_model::{
     App, Business, Invitation, InvitationStatus, InvitationUpdate, Me, NewInvitation, Page,
@@ -17,6 +20,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+pub use base_url::check_base_url;
 pub use error::ApiError;
 
 use crate::capabilities::Capabilities;
@@ -166,6 +170,9 @@ pub struct ApiClient {
     /// Learnt from `GET /me` by `capabilities`: false against an m3ter-only API, whose
     /// missing actions then answer `Unsupported` without a request.
     extended: std::sync::atomic::AtomicBool,
+    /// The server's clock less this computer's, in milliseconds, from the `Date` header of
+    /// its latest answer.
+    clock_offset_ms: std::sync::atomic::AtomicI64,
 }
 
 impl ApiClient {
@@ -173,7 +180,11 @@ impl ApiClient {
         Self::with_policy(connection, RetryPolicy::default())
     }
 
-    pub fn with_policy(connection: Connection, policy: RetryPolicy) -> Result<Self> {
+    /// Refuses an address `check_base_url` refuses: every session, however it was configured
+    /// (a profile saved by an older version, a script's environment), is checked again here.
+    pub fn with_policy(mut connection: Connection, policy: RetryPolicy) -> Result<Self> {
+        connection.base_url =
+            check_base_url(&connection.base_url).map_err(ApiError::invalid_field)?;
         let http = reqwest::Client::builder()
             .timeout(policy.timeout)
             .connect_timeout(Duration::from_secs(5))
@@ -184,6 +195,7 @@ impl ApiClient {
             http,
             connection,
             extended: std::sync::atomic::AtomicBool::new(true),
+            clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             token: Mutex::new(None),
             policy,
         })
@@ -191,6 +203,38 @@ impl ApiClient {
 
     pub fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// The time on the server's clock: what decides that an invitation has expired and where
+    /// a default expiry falls, so a computer whose clock is off shows and sends what the
+    /// server would.
+    pub fn server_now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset()
+    }
+
+    pub fn clock_offset(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds(
+            self.clock_offset_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    /// Learns the server's clock from an answer's `Date` header. It has whole seconds, so
+    /// half a second is added to land in the middle of the second it names.
+    fn note_server_time(&self, response: &reqwest::Response) {
+        let Some(date) = response
+            .headers()
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+        else {
+            return;
+        };
+        let offset = date.with_timezone(&Utc) + chrono::Duration::milliseconds(500) - Utc::now();
+        self.clock_offset_ms.store(
+            offset.num_milliseconds(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     /// A token that is good for a while yet, fetched when there is none or it is near expiry.
@@ -235,6 +279,7 @@ impl ApiClient {
                 }
                 Err(e) => return Err(ApiError::Offline(e.to_string())),
                 Ok(response) if response.status().is_success() => {
+                    self.note_server_time(&response);
                     return response
                         .json()
                         .await
@@ -294,6 +339,7 @@ impl ApiClient {
                 }
                 Err(e) => return Err(ApiError::Offline(e.to_string())),
             };
+            self.note_server_time(&response);
             let status = response.status();
             if status.is_success() {
                 return response

@@ -95,6 +95,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             m3ter_only::layer,
         ))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            date_from_the_servers_clock,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(
@@ -104,6 +108,25 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The `Date` header from the clock that decides expiry (which tests may move), so a client
+/// that learns the server's time from it sees the time the server judges by.
+async fn date_from_the_servers_clock(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let date = state
+        .clock
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    response
 }
 
 /// Method, route and request id only: never headers (they carry credentials), queries, nor
