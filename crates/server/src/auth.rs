@@ -182,8 +182,8 @@ pub fn hash_secret(secret: &str) -> String {
 
 const SECRET_DIGEST_PREFIX: &str = "sha256$";
 
-/// Whether `secret` is the one stored. Hashes written before secrets were digests are argon2
-/// PHC strings, and are still checked as such (behind the failure limiter).
+/// Whether `secret` matches a stored digest (an argon2 hash written before secrets were
+/// digests is checked by `verify_client`, behind the limiter and the hashing queue).
 fn secret_matches(secret: &str, stored: &str) -> bool {
     match stored.strip_prefix(SECRET_DIGEST_PREFIX) {
         Some(digest) => {
@@ -197,7 +197,7 @@ fn secret_matches(secret: &str, stored: &str) -> bool {
                     .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                     == 0
         }
-        None => password::verify_now(secret, stored),
+        None => false,
     }
 }
 
@@ -254,13 +254,10 @@ async fn verify_client(
         let _ = secret_matches(secret, &hash_secret(""));
         return Ok(None);
     };
-    let matched = if stored.starts_with(SECRET_DIGEST_PREFIX) {
-        secret_matches(secret, &stored)
-    } else {
-        let secret = secret.to_owned();
-        tokio::task::spawn_blocking(move || secret_matches(&secret, &stored))
-            .await
-            .map_err(|e| Error::Internal(format!("secret check: {e}")))?
+    let matched = match stored.strip_prefix(SECRET_DIGEST_PREFIX) {
+        Some(_) => secret_matches(secret, &stored),
+        // Written before secrets were digests: argon2, queued with the other slow hashes.
+        None => password::verify(secret.to_owned(), stored).await,
     };
     Ok(matched.then_some((id, org)))
 }
@@ -296,9 +293,12 @@ pub async fn authenticate_client(
     access_key_id: &str,
     secret: &str,
 ) -> Result<(String, String)> {
-    state
-        .auth_failures
-        .refuse_if_blocked(client, access_key_id)?;
+    if let Err(refused) = state.auth_failures.refuse_if_blocked(client, access_key_id) {
+        // A refused client waits for its answer: a flood's connections then sit idle instead
+        // of spinning, and cost the server next to nothing.
+        tokio::time::sleep(crate::rate_limit::REFUSAL_DELAY).await;
+        return Err(refused);
+    }
     match verify_client(state, access_key_id, secret).await? {
         Some(principal) => Ok(principal),
         None => {

@@ -8,8 +8,17 @@ use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
+/// Hashes running at once. Each takes ~19 MiB and a core for tens of milliseconds, so a flood
+/// of sign-ins from many addresses must queue here rather than exhaust memory (the blocking
+/// pool would otherwise run hundreds side by side).
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// The argon2 hash (PHC string) of a new password.
 pub async fn hash(password: String) -> Result<String> {
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("argon2 queue: {e}")))?;
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await
         .map_err(|e| Error::Internal(format!("argon2 task: {e}")))?
@@ -25,6 +34,9 @@ pub fn hash_now(password: &str) -> Result<String> {
 
 /// Whether `password` matches the stored PHC string; a malformed one matches nothing.
 pub async fn verify(password: String, stored: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || verify_now(&password, &stored))
         .await
         .unwrap_or(false)

@@ -156,6 +156,9 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> FailureLimit<K> {
     }
 }
 
+/// How long a client refused for too many failed sign-ins waits for its 429.
+pub const REFUSAL_DELAY: Duration = Duration::from_secs(1);
+
 /// Failed client authentication, per client address and per access key id.
 pub struct AuthFailures {
     per_address: FailureLimit<IpAddr>,

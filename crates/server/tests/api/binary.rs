@@ -170,3 +170,134 @@ fn help_documents_every_flag_and_its_environment_variable() {
         assert!(help.contains(variable), "{variable} in --help");
     }
 }
+
+/// Follows an invitation from its e-mail to an accepted account through a server logging at
+/// trace level, and answers every secret it handed out or was given on the way.
+async fn invitee_journey(base: &str, org: &Value, mail_dir: &std::path::Path) -> Vec<String> {
+    let admin = &org["principals"]["admin"];
+    let secret = admin["apiSecret"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(admin["accessKeyId"].as_str().unwrap(), Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let org_url = format!("{base}/organizations/{}", org["orgId"].as_str().unwrap());
+    let policies: Value = http
+        .get(format!("{org_url}/permissionpolicies"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = http
+        .post(format!("{org_url}/invitations"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "email": "traced@example.com", "firstName": "Tra", "lastName": "Ced",
+            "contactNumber": "+44 7700 900777",
+            "permissionPolicyIds": [policies["data"][0]["id"]],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let mail = wait_for_file(mail_dir, "eml").await;
+    let invite = crate::smtp_sink::invite_token(&mail);
+    let page = http
+        .get(format!("{base}/invite/{invite}"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mobile = "+44 7700 900777";
+    let post = |action: &str, fields: Vec<(&str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        http.post(format!("{base}/invite/{invite}/{action}"))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let names = || {
+        vec![
+            ("first_name", "Tra".to_owned()),
+            ("last_name", "Ced".to_owned()),
+            ("mobile", mobile.to_owned()),
+        ]
+    };
+    assert_eq!(post("code", names()).await.unwrap().status(), 200);
+    let sms = wait_for_file(&mail_dir.join("sms"), "txt").await;
+    let code = sms.lines().last().unwrap()[..6].to_owned();
+    let password = "a private passphrase nobody logs".to_owned();
+    let mut fields = names();
+    fields.extend([("code", code.clone()), ("password", password.clone())]);
+    let accepted = post("accept", fields).await.unwrap();
+    assert_eq!(accepted.status(), 200, "{}", accepted.text().await.unwrap());
+    vec![secret, token, invite, code, password, csrf, cookie]
+}
+
+/// The content of the first file with this extension to appear in `folder`.
+async fn wait_for_file(folder: &std::path::Path, extension: &str) -> String {
+    for _ in 0..200 {
+        let found = std::fs::read_dir(folder).ok().and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == extension))
+        });
+        if let Some(path) = found {
+            return std::fs::read_to_string(path).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no .{extension} file in {}", folder.display());
+}
+
+#[tokio::test]
+async fn no_token_code_password_or_link_reaches_the_log_even_at_trace_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("traced.db");
+    let mut child = server(
+        &["--demo", "--listen", "127.0.0.1:0"],
+        &[
+            ("INVITEDESK_DB", db.to_str().unwrap()),
+            ("RUST_LOG", "trace"),
+        ],
+    );
+    let demo = first_line(&mut child);
+    let base = demo["baseUrl"].as_str().unwrap().to_owned();
+    let secrets = invitee_journey(&base, &demo["organizations"][0], &dir.path().join("mail")).await;
+    let logs = stop(child);
+    assert!(
+        logs.contains("/invite/{token}"),
+        "the route's template is logged"
+    );
+    for secret in secrets {
+        let value = secret.split_once('=').map_or(secret.as_str(), |(_, v)| v);
+        assert!(!logs.contains(value), "{value:?} reached the log");
+    }
+}
