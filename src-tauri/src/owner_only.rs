@@ -33,3 +33,34 @@ pub fn tighten(folder: &Path) -> std::io::Result<()> {
     let _ = folder;
     Ok(())
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn an_existing_folder_and_its_files_are_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("app");
+        std::fs::create_dir_all(folder.join("profiles")).unwrap();
+        std::fs::write(folder.join("profiles.json"), "{}").unwrap();
+        for path in [
+            &folder,
+            &folder.join("profiles"),
+            &folder.join("profiles.json"),
+        ] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        tighten(&folder).unwrap();
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&folder.join("profiles")), 0o700);
+        assert_eq!(mode(&folder.join("profiles.json")), 0o600);
+        tighten(&dir.path().join("missing")).unwrap();
+    }
+}

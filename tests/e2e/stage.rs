@@ -508,12 +508,25 @@ async fn connect(port: u16) -> Client {
         "tauri:options".into(),
         json!({ "application": env!("CARGO_BIN_EXE_invitedesk") }),
     );
-    ClientBuilder::rustls()
-        .expect("a TLS provider")
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session on the app's window")
+    // tauri-driver listens before the WebKitWebDriver behind it is ready: on a cold machine
+    // its first session request can be dropped half-way. A few tries with a pause between.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let session = ClientBuilder::rustls()
+            .expect("a TLS provider")
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match session {
+            Ok(client) => return client,
+            Err(e) if tries < 4 => {
+                eprintln!("WebDriver session not made yet ({e}); trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => panic!("a WebDriver session on the app's window: {e}"),
+        }
+    }
 }
 
 /// Stops a process group (TERM, then KILL after 5 s) without needing a `kill` program.

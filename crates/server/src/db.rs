@@ -49,8 +49,10 @@ fn monotonic_millis() -> u64 {
 
 impl Db {
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)?;
+        // A folder the server makes for its database is its own; one that exists (a data
+        // directory, the working directory) is left as it is.
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            crate::files::owner_only_folder(folder)?;
         }
         crate::files::owner_only_file(path)?;
         let mut write = Connection::open(path)?;

@@ -16,6 +16,7 @@ mod invitee_limits;
 mod isolation;
 mod m3ter;
 mod mail;
+mod retention;
 mod seats;
 mod smtp_sink;
 mod sync;
