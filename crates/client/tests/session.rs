@@ -337,6 +337,11 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
 #[tokio::test]
 async fn tidying_when_idle_empties_the_log_and_the_page_cache_and_keeps_every_answer() {
     let w = world(false).await;
+    // Enough rows that reading them warms many pages, whatever the sync's own end released.
+    let org = w.session.api.connection().org_id;
+    invitedesk_server::demo::bulk_invitations(&w.server.state, org, 2_000)
+        .await
+        .unwrap();
     w.session.sync(|_| {}).await.unwrap();
     let before = all_cached(&w.session);
     let found = cached(&w.session, &search("example")).rows;

@@ -51,7 +51,10 @@ impl Db {
     pub fn open(path: &Path) -> Result<Self> {
         // A folder the server makes for its database is its own; one that exists (a data
         // directory, the working directory) is left as it is.
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        if let Some(folder) = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+        {
             crate::files::owner_only_folder(folder)?;
         }
         crate::files::owner_only_file(path)?;
