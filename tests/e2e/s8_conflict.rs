@@ -47,7 +47,7 @@ async fn a_concurrent_change_is_reported_and_reloaded_without_losing_either() {
                 user.id,
                 &UserUpdate {
                     version: user.version.unwrap(),
-                    permission_policy_ids: vec![held, theirs.id],
+                    permission_policy_ids: Some(vec![held, theirs.id]),
                     dt_end_access: user.dt_end_access,
                 },
             )

@@ -311,7 +311,7 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
     let end = chrono::Utc::now() + chrono::Duration::days(60);
     let user_update = UserUpdate {
         version: member.version.unwrap(),
-        permission_policy_ids: member.permission_policy_ids.clone().unwrap(),
+        permission_policy_ids: member.permission_policy_ids.clone(),
         dt_end_access: Some(end),
     };
     w.session.edit_user(member.id, &user_update).await.unwrap();

@@ -73,7 +73,9 @@ pub struct User {
 #[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
     pub version: i64,
-    pub permission_policy_ids: Vec<Uuid>,
+    /// Left out, as m3ter's clients do when they change only the access end: kept as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission_policy_ids: Option<Vec<Uuid>>,
     #[serde(default)]
     pub dt_end_access: Option<DateTime<Utc>>,
 }

@@ -540,7 +540,9 @@ pub fn invitation_update(
 
 pub fn user_update(request: &UserUpdate, now: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
     let mut errors = Errors::default();
-    errors.check(permission_policy_ids(&request.permission_policy_ids));
+    if let Some(ids) = &request.permission_policy_ids {
+        errors.check(permission_policy_ids(ids));
+    }
     errors.check(end_access(request.dt_end_access, now));
     if errors.0.is_empty() {
         Ok(())

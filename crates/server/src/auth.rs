@@ -182,23 +182,16 @@ pub fn hash_secret(secret: &str) -> String {
 
 const SECRET_DIGEST_PREFIX: &str = "sha256$";
 
-/// Whether `secret` matches a stored digest (an argon2 hash written before secrets were
-/// digests is checked by `verify_client`, behind the limiter and the hashing queue).
-fn secret_matches(secret: &str, stored: &str) -> bool {
-    match stored.strip_prefix(SECRET_DIGEST_PREFIX) {
-        Some(digest) => {
-            let expected = URL_SAFE_NO_PAD.encode(token_hash(secret));
-            // Both sides are digests of fixed length; compared whole, never early-out on a
-            // prefix an attacker could steer.
-            expected.len() == digest.len()
-                && expected
-                    .bytes()
-                    .zip(digest.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
-        }
-        None => false,
-    }
+/// Whether `secret` is the one whose digest (the part after the prefix) is stored.
+fn digest_matches(secret: &str, digest: &str) -> bool {
+    let expected = URL_SAFE_NO_PAD.encode(token_hash(secret));
+    // Compared whole, never stopping at the first difference an attacker could time.
+    expected.len() == digest.len()
+        && expected
+            .bytes()
+            .zip(digest.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// Checks a client's credentials and issues a token.
@@ -251,11 +244,11 @@ async fn verify_client(
         .await?;
     let Some((id, org, stored)) = row else {
         // An unknown key id costs a digest too, so timing tells little about which exist.
-        let _ = secret_matches(secret, &hash_secret(""));
+        let _ = digest_matches(secret, "");
         return Ok(None);
     };
     let matched = match stored.strip_prefix(SECRET_DIGEST_PREFIX) {
-        Some(_) => secret_matches(secret, &stored),
+        Some(digest) => digest_matches(secret, digest),
         // Written before secrets were digests: argon2, queued with the other slow hashes.
         None => password::verify(secret.to_owned(), stored).await,
     };

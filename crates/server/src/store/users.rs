@@ -219,14 +219,20 @@ pub fn update(
     if edit.version != current.version {
         return Err(Error::stale_version());
     }
-    policies::ensure_exist(conn, caller.org_id, &edit.permission_policy_ids)?;
+    let policy_ids = match &edit.permission_policy_ids {
+        Some(ids) => {
+            policies::ensure_exist(conn, caller.org_id, ids)?;
+            db::id_list_json(ids)
+        }
+        None => current.permission_policy_ids.clone(),
+    };
     let updated: UserRow = db::returning(
         conn,
         "UPDATE users SET permission_policy_ids = ?, dt_end_access = ?, version = version + 1,
             dt_last_modified = ?, last_modified_by = ?
          WHERE id = ? RETURNING *",
         (
-            db::id_list_json(&edit.permission_policy_ids),
+            policy_ids,
             edit.dt_end_access.map(micros),
             micros(clock.stamp()),
             caller.audit_name(),

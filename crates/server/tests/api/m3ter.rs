@@ -44,3 +44,27 @@ async fn the_m3ter_only_mode_keeps_m3ters_own_users_me() {
     assert_eq!(admin.get("/users/me").await.status, StatusCode::OK);
     assert_eq!(admin.get("/me").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_m3ter_client_changes_a_members_access_end_without_naming_its_policies() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let member = admin.users("?status=Active").await.data[0].clone();
+    let end = chrono::Utc::now() + chrono::Duration::days(60);
+    let updated = admin
+        .put(
+            &format!("/users/{}", member.id),
+            &serde_json::json!({"dtEndAccess": end, "version": member.version}),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    let updated: invitedesk_model::User = updated.ok();
+    assert_eq!(
+        updated.permission_policy_ids, member.permission_policy_ids,
+        "kept"
+    );
+    assert_eq!(
+        updated.dt_end_access.map(|t| t.timestamp()),
+        Some(end.timestamp())
+    );
+}
