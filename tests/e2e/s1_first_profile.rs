@@ -58,15 +58,24 @@ async fn a_new_administrator_adds_a_profile_and_sees_the_invitations() {
             assert_eq!(fits, serde_json::json!(true), "something is cut off at 200 %");
             s.screenshot("zoom-200").await;
 
-            // The secret went to the keyring, not into the app's files.
+            // The secret went to the keyring, not into the app's files, and those files (the
+            // profile store, the cache) are the user's alone.
             let data = s.dir.path().join("data/com.invitedesk.console");
-            for file in walk(&data) {
+            let mode = |path: &std::path::Path| {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+            };
+            assert_eq!(mode(&data), 0o700, "the app's data folder");
+            let files = walk(&data);
+            assert!(files.iter().any(|f| f.ends_with("profiles.json")), "{files:?}");
+            for file in files {
                 let bytes = std::fs::read(&file).unwrap_or_default();
                 assert!(
                     !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                     "the secret is in {}",
                     file.display()
                 );
+                assert_eq!(mode(&file) & 0o077, 0, "{} is readable by others", file.display());
             }
         })
     })
