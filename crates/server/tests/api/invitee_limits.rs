@@ -180,6 +180,10 @@ async fn an_accounts_wrong_passwords_back_off_exponentially() {
     let (_, token) = invite(&globex, &sink, &request).await;
     let mut invitee = Invitee::new(&app, &token);
     invitee.open().await;
+    // No code is sent for a link that an account accepts by signing in.
+    let no_code = ask_code(&mut invitee, "+44 7700 900321").await;
+    assert_eq!(no_code.status, StatusCode::BAD_REQUEST, "{}", no_code.html);
+    assert!(!app.dir.path().join("mail/sms/447700900321.txt").exists());
     for _ in 0..4 {
         let page = invitee
             .post("accept", &[("password", "not the password")])

@@ -229,6 +229,15 @@ async fn send_code(
         let body = templates::invitation_page(&open, &token, &visit.field, &Step::Start, errors);
         page(&state, status, Some(&visit), body)
     };
+    if open.account.is_some() {
+        // Someone with an account accepts by signing in: no code is sent for this link.
+        let error = FieldError::new(
+            "password",
+            Rule::Unknown,
+            "you already have an account: sign in to accept",
+        );
+        return start_again(StatusCode::BAD_REQUEST, &[error]);
+    }
     let errors = person_errors(&form);
     if !errors.is_empty() {
         return start_again(StatusCode::BAD_REQUEST, &errors);
