@@ -10,7 +10,8 @@ ALTER TABLE accounts ADD COLUMN dt_login_blocked_until INTEGER;
 ALTER TABLE accounts ADD COLUMN dt_orphaned INTEGER;
 
 -- Every one-time code sent, for the limits per invitation, per number and per organisation.
--- `mobile` is the number's digits (with a leading + if given); rows older than a day are purged.
+-- `mobile` is the number's digits (with a leading + if given). Rows go with a deleted invitation,
+-- or after 90 days, the longest an invitation lives (so that "3 numbers" holds for its life).
 CREATE TABLE code_sends (
     id             INTEGER PRIMARY KEY,
     org_id         TEXT NOT NULL,

@@ -155,13 +155,15 @@ async fn run_maintenance(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         every.tick().await;
+        // Judged before this round's own purge, which is a write too.
+        let writes_paused = state.db.idle_for() >= IDLE_BEFORE_FULL_CHECKPOINT;
         if let Err(e) = forget_expired(&state).await {
             tracing::warn!(error = %e, "maintenance failed");
         }
         state.limits.forget_idle();
         state.page_limiter.forget_idle();
         state.auth_failures.forget_idle();
-        if state.db.idle_for() >= IDLE_BEFORE_FULL_CHECKPOINT {
+        if writes_paused {
             match state.db.checkpoint().await {
                 Ok(true) => {}
                 Ok(false) => tracing::debug!("checkpoint deferred: a read is in progress"),
@@ -192,7 +194,10 @@ pub async fn forget_expired(state: &AppState) -> Result<()> {
                 "DELETE FROM idempotency_keys WHERE dt_created <= ?",
                 [day_ago],
             )?;
-            tx.execute("DELETE FROM code_sends WHERE dt_sent <= ?", [day_ago])?;
+            // Kept as long as an invitation can live, for its "3 numbers ever" limit.
+            let codes_cutoff =
+                micros(now - chrono::Duration::days(invitedesk_model::validate::EXPIRY_MAX_DAYS));
+            tx.execute("DELETE FROM code_sends WHERE dt_sent <= ?", [codes_cutoff])?;
             tx.execute(
                 "DELETE FROM outbox WHERE status <> 'queued' AND dt_created <= ?",
                 [outbox_cutoff],

@@ -64,6 +64,19 @@ async fn codes_go_to_at_most_three_numbers_per_invitation() {
     let fourth = ask_code(&mut invitee, "+44 7700 900004").await;
     assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(fourth.html.contains("gone to 3 numbers"), "{}", fourth.html);
+    // Days later, after the purge, the three are still the only ones.
+    app.server.state.clock.advance(chrono::Duration::days(2));
+    invitedesk_server::forget_expired(&app.server.state)
+        .await
+        .unwrap();
+    let later = ask_code(&mut invitee, "+44 7700 900005").await;
+    assert_eq!(
+        later.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        later.html
+    );
+    assert!(later.html.contains("gone to 3 numbers"), "{}", later.html);
     assert!(!app.dir.path().join("mail/sms/447700900004.txt").exists());
 }
 
