@@ -11,7 +11,7 @@ use crate::smtp_sink::{invite_token, SmtpSink};
 pub struct Invitee {
     http: reqwest::Client,
     base: String,
-    token: String,
+    pub token: String,
     pub cookie: Option<String>,
     /// The CSRF field of the last page, as a browser would post it back.
     pub csrf: String,

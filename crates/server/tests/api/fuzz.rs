@@ -216,3 +216,58 @@ async fn no_generated_input_to_any_operation_gets_a_5xx() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn no_generated_input_to_the_invitee_pages_gets_a_5xx() {
+    let app = spawn_app_with(|c| c.page_requests_per_minute = 100_000).await;
+    let mut invitee = crate::accept::invited_through_mail_file(&app, "fuzzed@example.com").await;
+    let mut runner = TestRunner::new(RunnerConfig::default());
+    let mut failures = Vec::new();
+    let fields = ["first_name", "last_name", "mobile", "code", "password"];
+    for case in 0..200 {
+        let action = ["code", "accept", "decline", "nothing"][case % 4];
+        let mut form: Vec<(&str, String)> = Vec::new();
+        for field in fields {
+            if sample(&mut runner, &any::<bool>()) {
+                form.push((field, sample(&mut runner, &hostile_text())));
+            }
+        }
+        // Mostly the page's own CSRF field, so the handlers behind it are reached.
+        let csrf = match case % 5 {
+            0 => sample(&mut runner, &hostile_text()),
+            _ => invitee.csrf.clone(),
+        };
+        form.push(("csrf", csrf));
+        let token = match case % 7 {
+            0 => encoded(&sample(&mut runner, &hostile_text())),
+            _ => invitee.token.clone(),
+        };
+        let mut request = app
+            .http
+            .post(format!("{}/invite/{token}/{action}", app.base_url()))
+            .form(&form);
+        if let Some(cookie) = &invitee.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        if status.is_server_error() {
+            failures.push(format!("{action} {form:?} -> {status}"));
+        }
+        if case % 50 == 49 {
+            // Declines end the link now and then: a fresh one keeps the cases reaching a
+            // live invitation.
+            invitee = crate::accept::invited_through_mail_file(
+                &app,
+                &format!("fuzzed{case}@example.com"),
+            )
+            .await;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
