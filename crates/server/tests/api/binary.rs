@@ -35,6 +35,22 @@ fn first_line(server: &mut Server) -> Value {
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line is JSON ({e}): {line}"))
 }
 
+/// The demo principal's secret, and an access token fetched with it.
+async fn sign_in(http: &reqwest::Client, base: &str, principal: &Value) -> (String, String) {
+    let secret = principal["apiSecret"].as_str().unwrap().to_owned();
+    let token: Value = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(principal["accessKeyId"].as_str().unwrap(), Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (secret, token["access_token"].as_str().unwrap().to_owned())
+}
+
 fn stop(mut server: Server) -> String {
     // SIGINT, as Ctrl-C would, so the server shuts down by itself.
     let _ = Command::new("kill")
@@ -68,19 +84,8 @@ async fn demo_mode_prints_credentials_that_work_and_logs_no_secret() {
     assert_eq!(demo["organizations"].as_array().unwrap().len(), 2);
     let org = &demo["organizations"][0];
     let admin = &org["principals"]["admin"];
-    let secret = admin["apiSecret"].as_str().unwrap().to_owned();
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/oauth/token"))
-        .basic_auth(admin["accessKeyId"].as_str().unwrap(), Some(&secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+    let (secret, token) = sign_in(&http, &base, admin).await;
     let invitations = http
         .get(format!(
             "{base}/organizations/{}/invitations",
@@ -175,19 +180,8 @@ fn help_documents_every_flag_and_its_environment_variable() {
 /// trace level, and answers every secret it handed out or was given on the way.
 async fn invitee_journey(base: &str, org: &Value, mail_dir: &std::path::Path) -> Vec<String> {
     let admin = &org["principals"]["admin"];
-    let secret = admin["apiSecret"].as_str().unwrap().to_owned();
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/oauth/token"))
-        .basic_auth(admin["accessKeyId"].as_str().unwrap(), Some(&secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+    let (secret, token) = sign_in(&http, base, admin).await;
     let org_url = format!("{base}/organizations/{}", org["orgId"].as_str().unwrap());
     let policies: Value = http
         .get(format!("{org_url}/permissionpolicies"))
