@@ -69,7 +69,9 @@ async fn issue(
 pub struct RevokeRequest {
     /// The access token to end.
     token: Option<String>,
-    /// Only `access_token` is known; any other hint is ignored, as the RFC allows.
+    /// Only `access_token` is known; any other hint is ignored, as the RFC allows (so it is
+    /// described here and never read).
+    #[allow(dead_code)]
     token_type_hint: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
@@ -97,7 +99,6 @@ async fn end_token(
     body: &Bytes,
 ) -> Result<Json<serde_json::Value>> {
     let request: RevokeRequest = parse_body(headers, body)?;
-    let _ = request.token_type_hint;
     let token = request
         .token
         .filter(|t| !t.is_empty())

@@ -35,6 +35,19 @@ fn first_line(server: &mut Server) -> Value {
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line is JSON ({e}): {line}"))
 }
 
+/// `invitedesk-server --demo` on a free loopback port, logging everything, and its first line.
+fn demo_logging_at_trace(db: &std::path::Path) -> (Server, Value) {
+    let mut child = server(
+        &["--demo", "--listen", "127.0.0.1:0"],
+        &[
+            ("INVITEDESK_DB", db.to_str().unwrap()),
+            ("RUST_LOG", "trace"),
+        ],
+    );
+    let demo = first_line(&mut child);
+    (child, demo)
+}
+
 /// The demo principal's secret, and an access token fetched with it.
 async fn sign_in(http: &reqwest::Client, base: &str, principal: &Value) -> (String, String) {
     let secret = principal["apiSecret"].as_str().unwrap().to_owned();
@@ -72,14 +85,7 @@ fn stop(mut server: Server) -> String {
 async fn demo_mode_prints_credentials_that_work_and_logs_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    let mut child = server(
-        &["--demo", "--listen", "127.0.0.1:0"],
-        &[
-            ("INVITEDESK_DB", db.to_str().unwrap()),
-            ("RUST_LOG", "trace"),
-        ],
-    );
-    let demo = first_line(&mut child);
+    let (child, demo) = demo_logging_at_trace(&db);
     let base = demo["baseUrl"].as_str().unwrap().to_owned();
     assert_eq!(demo["organizations"].as_array().unwrap().len(), 2);
     let org = &demo["organizations"][0];
@@ -274,15 +280,7 @@ async fn wait_for_file(folder: &std::path::Path, extension: &str) -> String {
 #[tokio::test]
 async fn no_token_code_password_or_link_reaches_the_log_even_at_trace_level() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("traced.db");
-    let mut child = server(
-        &["--demo", "--listen", "127.0.0.1:0"],
-        &[
-            ("INVITEDESK_DB", db.to_str().unwrap()),
-            ("RUST_LOG", "trace"),
-        ],
-    );
-    let demo = first_line(&mut child);
+    let (child, demo) = demo_logging_at_trace(&dir.path().join("traced.db"));
     let base = demo["baseUrl"].as_str().unwrap().to_owned();
     let secrets = invitee_journey(&base, &demo["organizations"][0], &dir.path().join("mail")).await;
     let logs = stop(child);

@@ -90,6 +90,18 @@ impl TestApp {
     pub async fn admin(&self) -> Session {
         self.session(0, "admin").await
     }
+
+    /// The server's own OpenAPI document.
+    pub async fn openapi(&self) -> Value {
+        self.http
+            .get(format!("{}/openapi.json", self.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
 }
 
 #[derive(Clone)]
