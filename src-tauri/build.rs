@@ -8,5 +8,11 @@ fn main() {
 }
 
 mod invitedesk_commands {
-    include!("src/commands/names.rs");
+    include!("src/commands/list.rs");
+    macro_rules! names {
+        ($($module:ident: $($name:ident),+;)+) => {
+            &[$($(stringify!($name)),+),+]
+        };
+    }
+    pub const ALL: &[&str] = command_list!(names);
 }

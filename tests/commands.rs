@@ -85,12 +85,10 @@ fn a_profile_opens_syncs_and_serves_its_tables_from_the_cache() {
         .unwrap()
         .iter()
         .all(|r| r["status"] == "Pending"));
-    let found = call(&w, "find_by_email", json!({"prefix": "ada"})).unwrap();
-    assert!(found
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["email"].as_str().unwrap().starts_with("ada")));
+    // Who created each row reads as a name, from the service users synced with the catalogue.
+    let first = &rows["rows"][0];
+    assert!(first["createdBy"].is_string(), "{first}");
+    assert_eq!(first["createdByName"], "admin", "{first}");
 }
 
 #[test]
@@ -143,7 +141,7 @@ fn the_window_cannot_reach_the_store_or_the_file_dialog_itself() {
 }
 
 #[test]
-fn sign_out_takes_only_the_id_of_a_profile_and_removes_nothing_else() {
+fn remove_profile_takes_only_the_id_of_a_profile_and_removes_nothing_else() {
     let w = world();
     call(&w, "select_profile", json!({"id": "test"})).unwrap();
     let outside = w._dir.path().join("victim");
@@ -157,7 +155,7 @@ fn sign_out_takes_only_the_id_of_a_profile_and_removes_nothing_else() {
         "",
         "test/../../victim",
     ] {
-        let refused = call(&w, "sign_out", json!({ "id": id })).unwrap_err();
+        let refused = call(&w, "remove_profile", json!({ "id": id })).unwrap_err();
         assert_eq!(refused["kind"], "notFound", "{id}: {refused}");
         assert_eq!(refused["field"], "id", "{id}: {refused}");
         assert!(outside.join("keep.txt").exists(), "{id} removed a folder");
@@ -170,8 +168,8 @@ fn sign_out_takes_only_the_id_of_a_profile_and_removes_nothing_else() {
     );
     let cache = w._dir.path().join("app/profiles/test/cache.db");
     assert!(cache.exists(), "the real profile's cache is still there");
-    for command in ["select_profile", "rename_profile"] {
-        let refused = call(&w, command, json!({"id": "../test", "name": "x"})).unwrap_err();
+    for command in ["select_profile", "update_profile"] {
+        let refused = call(&w, command, json!({"id": "../test", "draft": {}})).unwrap_err();
         assert_eq!(refused["kind"], "notFound", "{command}: {refused}");
     }
 }
@@ -197,4 +195,62 @@ fn an_address_that_is_not_safe_is_refused_on_test_and_on_save() {
             );
         }
     }
+}
+
+/// The window may call exactly the commands of `commands/list.rs`: no more (a permission left
+/// behind), no fewer (a command the UI could not reach).
+#[test]
+fn the_windows_capability_grants_exactly_the_listed_commands() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/main-window.json");
+    let capability: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(str::to_owned)
+        .collect();
+    let mut listed: Vec<String> = invitedesk_app::commands::ALL
+        .iter()
+        .map(|c| c.replace('_', "-"))
+        .collect();
+    granted.sort();
+    listed.sort();
+    assert_eq!(granted, listed);
+}
+
+#[test]
+fn the_rules_the_ui_draws_with_are_the_models() {
+    use invitedesk_model::validate::{EXPIRY_DEFAULT_DAYS, NAME_MAX_CHARS};
+    let w = world();
+    let rules = call(&w, "rules", json!({})).unwrap();
+    assert_eq!(rules["limits"]["nameMaxChars"], NAME_MAX_CHARS);
+    assert_eq!(rules["limits"]["expiryDefaultDays"], EXPIRY_DEFAULT_DAYS);
+    assert_eq!(rules["invitationStatuses"][0], "Pending");
+    call(&w, "select_profile", json!({"id": "test"})).unwrap();
+    // The invite form's messages are the model's, in words: one name too long by one.
+    let long = "x".repeat(NAME_MAX_CHARS + 1);
+    let errors = call(
+        &w,
+        "check_invite",
+        json!({"form": {"email": "ada@example.com", "firstName": long, "lastName": "L",
+            "contactNumber": "+44 20", "permissionPolicyIds": []}}),
+    )
+    .unwrap();
+    let first_name = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "firstName")
+        .unwrap();
+    assert_eq!(
+        first_name["message"],
+        format!("First name must be at most {NAME_MAX_CHARS} characters")
+    );
+    let offers = call(&w, "offers", json!({"subject": {"invitation": "Accepted"}})).unwrap();
+    assert_eq!(offers[0]["action"], "openUser", "{offers}");
+    let toolbar = call(&w, "offers", json!({"subject": "toolbar"})).unwrap();
+    assert_eq!(toolbar[0]["action"], "invite", "{toolbar}");
+    assert_eq!(toolbar[0]["enabled"], true, "{toolbar}");
 }

@@ -6,7 +6,7 @@ use invitedesk_client::creds;
 use invitedesk_server::{demo, start as start_server, Config, RunningServer};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::profiles::Profile;
 use crate::state::{lock, AppState};
 
@@ -19,15 +19,15 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> CommandResult<()> {
     let state = app.state::<AppState>();
     let db = state.data_dir.join("demo-server").join("server.db");
     if let Some(folder) = db.parent() {
-        std::fs::create_dir_all(folder).map_err(|e| CommandError::new("server", e.to_string()))?;
+        std::fs::create_dir_all(folder).map_err(|e| CommandError::new(ErrorKind::Server, e.to_string()))?;
     }
     let fresh = !db.exists();
     let server = start_server(Config::for_database(db))
         .await
-        .map_err(|e| CommandError::new("server", format!("demo server: {e}")))?;
+        .map_err(|e| CommandError::new(ErrorKind::Server, format!("demo server: {e}")))?;
     let credentials = demo::seed(&server.state, &server.base_url())
         .await
-        .map_err(|e| CommandError::new("server", format!("demo data: {e}")))?;
+        .map_err(|e| CommandError::new(ErrorKind::Server, format!("demo data: {e}")))?;
     let org = &credentials.organizations[0];
     // For the launch bench: a fresh demo with this many more invitations.
     let bulk = std::env::var("INVITEDESK_DEMO_BULK")
@@ -36,7 +36,7 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> CommandResult<()> {
     if let Some(count) = bulk.filter(|_| fresh) {
         demo::bulk_invitations(&server.state, org.org_id, count)
             .await
-            .map_err(|e| CommandError::new("server", format!("demo bulk: {e}")))?;
+            .map_err(|e| CommandError::new(ErrorKind::Server, format!("demo bulk: {e}")))?;
     }
     let admin = &org.principals["admin"];
     if creds::store_secret(PROFILE_ID, &admin.api_secret).is_err() {

@@ -11,9 +11,9 @@ pub fn started() {
     STARTED.get_or_init(Instant::now);
 }
 
-/// Prints `READY <what> <ms since start>` once per `what` kind of page; the benches read it.
-#[tauri::command]
-pub fn mark_ready(what: String) {
+/// Prints `READY <what> <ms since start>` once, when the first page says it is on screen; the
+/// benches read it.
+pub fn ready(what: &str) {
     static PRINTED: OnceLock<()> = OnceLock::new();
     if PRINTED.set(()).is_ok() {
         let since = STARTED.get().map(|s| s.elapsed().as_secs_f64() * 1e3);

@@ -28,38 +28,10 @@ pub struct Options {
     pub blank: bool,
 }
 
-/// Every command the UI may call (their permissions are listed in `commands/names.rs`).
+/// Every command the UI may call: those of `commands/list.rs`.
 pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{actions::*, profiles::*, tables::*};
-    tauri::generate_handler![
-        app_info,
-        profiles,
-        test_connection,
-        save_profile,
-        select_profile,
-        rename_profile,
-        sign_out,
-        status,
-        sync_now,
-        invitation_window,
-        invitation_counts,
-        find_by_email,
-        user_by_email,
-        user_window,
-        catalog,
-        capabilities,
-        invite,
-        launch::mark_ready,
-        resend,
-        revoke,
-        delete_invitation,
-        edit_invitation,
-        edit_user,
-        inactivate,
-        reactivate,
-        delete_user,
-        export_csv,
-    ]
+    use commands::{command_handler, command_list};
+    command_list!(command_handler)
 }
 
 /// The builder with the plugins and commands, for the app and for tests on the mock runtime.

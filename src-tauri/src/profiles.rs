@@ -10,7 +10,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 use uuid::Uuid;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 
 const STORE: &str = "profiles.json";
 
@@ -41,7 +41,7 @@ fn unknown_profile(id: &str) -> CommandError {
     let shown: String = id.chars().take(64).collect();
     CommandError {
         field: Some("id".into()),
-        ..CommandError::new("notFound", format!("No profile has the id {shown:?}"))
+        ..CommandError::new(ErrorKind::NotFound, format!("No profile has the id {shown:?}"))
     }
 }
 
@@ -67,8 +67,9 @@ pub struct ProfileDraft {
 }
 
 impl ProfileDraft {
-    /// The profile it describes (with a new id), or every field that is wrong.
-    pub fn check(&self, id: String) -> CommandResult<Profile> {
+    /// The profile it describes (with `id`), or every field that is wrong. An edit may leave
+    /// the secret out (`secret_required` false) to keep the saved one.
+    pub fn check(&self, id: String, secret_required: bool) -> CommandResult<Profile> {
         let mut errors = Vec::new();
         let mut require = |field: &str, value: &str, label: &str| {
             if value.trim().is_empty() {
@@ -83,7 +84,9 @@ impl ProfileDraft {
         require("baseUrl", &self.base_url, "The API address");
         require("orgId", &self.org_id, "The organisation id");
         require("accessKeyId", &self.access_key_id, "The access key id");
-        require("apiSecret", &self.api_secret, "The API secret");
+        if secret_required {
+            require("apiSecret", &self.api_secret, "The API secret");
+        }
         let base_url = match self.base_url.trim() {
             "" => String::new(),
             given => check_base_url(given).unwrap_or_else(|error| {
@@ -110,7 +113,7 @@ impl ProfileDraft {
             _ => Err(CommandError {
                 field: errors.first().map(|e| e.field.clone()),
                 errors,
-                ..CommandError::new("validation", "Some fields need attention")
+                ..CommandError::new(ErrorKind::Validation, "Some fields need attention")
             }),
         }
     }
@@ -127,7 +130,7 @@ impl Profiles {
     pub fn load<R: Runtime>(app: &AppHandle<R>) -> CommandResult<Self> {
         let store = app
             .store(STORE)
-            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))?;
+            .map_err(|e| CommandError::new(ErrorKind::Cache, format!("profiles: {e}")))?;
         Ok(store
             .get("profiles")
             .and_then(|v| serde_json::from_value(v).ok())
@@ -137,11 +140,11 @@ impl Profiles {
     pub fn save<R: Runtime>(&self, app: &AppHandle<R>) -> CommandResult<()> {
         let store = app
             .store(STORE)
-            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))?;
+            .map_err(|e| CommandError::new(ErrorKind::Cache, format!("profiles: {e}")))?;
         store.set("profiles", serde_json::to_value(self).unwrap_or_default());
         store
             .save()
-            .map_err(|e| CommandError::new("cache", format!("profiles: {e}")))?;
+            .map_err(|e| CommandError::new(ErrorKind::Cache, format!("profiles: {e}")))?;
         // The store writes with the process's umask; an app embedding this crate may not
         // have set it, so the file is made owner-only here too.
         if let Ok(folder) = app.path().app_data_dir() {
@@ -190,7 +193,7 @@ mod tests {
             org_id: "not-a-uuid".into(),
             ..Default::default()
         };
-        let error = draft.check("p".into()).unwrap_err();
+        let error = draft.check("p".into(), true).unwrap_err();
         let fields: Vec<_> = error.errors.iter().map(|e| e.field.as_str()).collect();
         for field in ["name", "accessKeyId", "apiSecret", "baseUrl", "orgId"] {
             assert!(fields.contains(&field), "{field} in {fields:?}");
@@ -212,7 +215,7 @@ mod tests {
             let error = ProfileId::parse(bad).unwrap_err();
             assert_eq!(
                 (error.kind, error.field.as_deref()),
-                ("notFound", Some("id")),
+                (ErrorKind::NotFound, Some("id")),
                 "{bad}"
             );
         }
@@ -220,7 +223,7 @@ mod tests {
             assert_eq!(ProfileId::parse(good).unwrap().as_str(), good);
         }
         let profiles = Profiles::default();
-        assert_eq!(profiles.known("demo").unwrap_err().kind, "notFound");
+        assert_eq!(profiles.known("demo").unwrap_err().kind, ErrorKind::NotFound);
     }
 
     #[test]
@@ -232,7 +235,7 @@ mod tests {
             access_key_id: "key".into(),
             api_secret: "secret".into(),
         };
-        let profile = draft.check("p1".into()).unwrap();
+        let profile = draft.check("p1".into(), true).unwrap();
         assert_eq!(profile.name, "Acme");
         assert_eq!(profile.base_url, "http://127.0.0.1:8080");
         assert!(!serde_json::to_string(&profile).unwrap().contains("secret"));

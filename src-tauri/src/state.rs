@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use invitedesk_client::api::{ApiClient, Connection};
+use invitedesk_client::capabilities::Capabilities;
 use invitedesk_client::creds::{self, CredsError};
 use invitedesk_client::session::Session;
 use serde::Serialize;
 use tokio::sync::RwLock;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::profiles::{Profile, ProfileId, Profiles};
 
 /// The selected profile, signed in.
@@ -45,6 +46,8 @@ pub struct AppState {
     pub profiles: Mutex<Profiles>,
     pub active: RwLock<Option<Arc<Active>>>,
     pub status: Mutex<SyncStatus>,
+    /// What the open profile's principal may do, as last read from the server this run.
+    pub capabilities: Mutex<Option<Capabilities>>,
     /// One sync at a time.
     pub syncing: tokio::sync::Mutex<()>,
     /// The demo's throwaway secrets when no OS keyring runs: memory only, never a file.
@@ -59,6 +62,7 @@ impl AppState {
             profiles: Mutex::new(Profiles::default()),
             active: RwLock::new(None),
             status: Mutex::new(SyncStatus::default()),
+            capabilities: Mutex::new(None),
             syncing: tokio::sync::Mutex::new(()),
             memory_secrets: Mutex::new(HashMap::new()),
             demo,
@@ -78,8 +82,8 @@ impl AppState {
         }
         creds::load_secret(profile_id).map_err(|e| match e {
             CredsError::NotFound => CommandError::new(
-                "keyring",
-                "This profile's API secret is not in the system keyring: edit the profile and enter it again",
+                ErrorKind::Keyring,
+                "This profile's API secret is not in the system keyring: open Profiles, choose Edit on this profile and enter the secret again",
             ),
             other => other.into(),
         })

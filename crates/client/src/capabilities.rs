@@ -1,8 +1,9 @@
 //! What the signed-in principal may do here, from `GET /me`, and what the API supports: an
 //! m3ter-only API has no `/me`, no resend, revoke or edit of invitations, no seats and no
-//! incremental sync. The app hides or disables each action with the reason this gives.
+//! incremental sync. The app hides or disables each action with the reason this gives, and
+//! [`offers`] says which actions a row in each status shows.
 
-use invitedesk_model::{Me, Permission};
+use invitedesk_model::{InvitationStatus, Me, Permission, UserStatus};
 use serde::{Deserialize, Serialize};
 
 /// Everything a user of the console can ask for.
@@ -18,11 +19,13 @@ pub enum Action {
     Inactivate,
     Reactivate,
     DeleteUser,
-    ViewSeats,
+    /// An accepted invitation's member, in the users table: reading only, no permission.
+    OpenUser,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    /// The actions a principal's permissions decide (`OpenUser` needs none).
+    pub const ALL: [Action; 9] = [
         Action::Invite,
         Action::Resend,
         Action::EditInvitation,
@@ -32,26 +35,33 @@ impl Action {
         Action::Inactivate,
         Action::Reactivate,
         Action::DeleteUser,
-        Action::ViewSeats,
     ];
 
-    fn permission(self) -> Permission {
-        match self {
+    fn permission(self) -> Option<Permission> {
+        Some(match self {
             Action::Invite => Permission::CreateInvitation,
             Action::Resend => Permission::ResendInvitation,
             Action::EditInvitation | Action::Revoke => Permission::UpdateInvitation,
             Action::DeleteInvitation => Permission::DeleteInvitation,
             Action::EditUser | Action::Inactivate | Action::Reactivate => Permission::UpdateUser,
             Action::DeleteUser => Permission::DeleteUser,
-            Action::ViewSeats => Permission::RetrieveCatalog,
-        }
+            Action::OpenUser => return None,
+        })
+    }
+
+    /// It cannot be undone, so the UI asks first.
+    pub fn is_destructive(self) -> bool {
+        matches!(
+            self,
+            Action::Revoke | Action::DeleteInvitation | Action::Inactivate | Action::DeleteUser
+        )
     }
 
     /// Only the extended API has it.
     fn is_extension(self) -> bool {
         matches!(
             self,
-            Action::Resend | Action::EditInvitation | Action::Revoke | Action::ViewSeats
+            Action::Resend | Action::EditInvitation | Action::Revoke
         )
     }
 }
@@ -98,7 +108,9 @@ impl Capabilities {
                 false => Allowed::Yes,
             };
         };
-        let permission = action.permission();
+        let Some(permission) = action.permission() else {
+            return Allowed::Yes;
+        };
         match me.permissions.contains(&permission) {
             true => Allowed::Yes,
             false => Allowed::Denied {
@@ -110,5 +122,160 @@ impl Capabilities {
     /// Every action with its answer, for the UI.
     pub fn all(&self) -> Vec<(Action, Allowed)> {
         Action::ALL.iter().map(|a| (*a, self.check(*a))).collect()
+    }
+}
+
+/// What the actions are offered on: a row of either table, or the invitations toolbar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Subject {
+    Invitation(InvitationStatus),
+    User(UserStatus),
+    /// Invite, and the bulk resend and revoke of ticked rows.
+    Toolbar,
+}
+
+impl Subject {
+    /// The actions shown, in order: what the status allows (the model's rules).
+    pub fn actions(self) -> Vec<Action> {
+        match self {
+            Subject::Invitation(status) => [
+                (status.can_resend(), Action::Resend),
+                (status.can_edit(), Action::EditInvitation),
+                (status.can_revoke(), Action::Revoke),
+                (status.can_delete(), Action::DeleteInvitation),
+                (status == InvitationStatus::Accepted, Action::OpenUser),
+            ]
+            .into_iter()
+            .filter_map(|(allowed, action)| allowed.then_some(action))
+            .collect(),
+            Subject::User(status) => [
+                (true, Action::EditUser),
+                (status.can_inactivate(), Action::Inactivate),
+                (status.can_reactivate(), Action::Reactivate),
+                (true, Action::DeleteUser),
+            ]
+            .into_iter()
+            .filter_map(|(allowed, action)| allowed.then_some(action))
+            .collect(),
+            Subject::Toolbar => vec![Action::Invite, Action::Resend, Action::Revoke],
+        }
+    }
+}
+
+/// One action as a button: whether it works now, and if not, why. `hidden` when the principal
+/// may not (a button they can never use is noise); disabled with the reason otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    pub action: Action,
+    pub enabled: bool,
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub destructive: bool,
+}
+
+/// The buttons for `subject`. `capabilities` is None until the principal is known (the server
+/// then judges); every change needs the server, so offline disables all but `OpenUser`.
+pub fn offers(subject: Subject, capabilities: Option<&Capabilities>, online: bool) -> Vec<Offer> {
+    subject
+        .actions()
+        .into_iter()
+        .map(|action| offer(action, capabilities, online))
+        .collect()
+}
+
+fn offer(action: Action, capabilities: Option<&Capabilities>, online: bool) -> Offer {
+    let allowed = capabilities.map_or(Allowed::Yes, |c| c.check(action));
+    let (enabled, hidden, reason) = match allowed {
+        Allowed::Denied { permission } => {
+            (false, true, Some(format!("You lack the permission {permission}")))
+        }
+        Allowed::Unsupported => (false, false, Some("This API does not support it".into())),
+        Allowed::Yes if !online && action.permission().is_some() => (
+            false,
+            false,
+            Some("Offline: changes need the server".into()),
+        ),
+        Allowed::Yes => (true, false, None),
+    };
+    Offer {
+        action,
+        enabled,
+        hidden,
+        reason,
+        destructive: action.is_destructive(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn me(permissions: Vec<Permission>) -> Capabilities {
+        Capabilities::extended(Me {
+            principal_id: Uuid::nil(),
+            name: "Helpdesk".into(),
+            organization_id: Uuid::nil(),
+            organization_name: "Acme".into(),
+            permission_policy_ids: Vec::new(),
+            permissions,
+        })
+    }
+
+    fn actions(offers: &[Offer]) -> Vec<Action> {
+        offers.iter().map(|o| o.action).collect()
+    }
+
+    #[test]
+    fn each_status_offers_what_the_model_allows() {
+        let everything = me(Permission::ALL.to_vec());
+        let of = |s| actions(&offers(Subject::Invitation(s), Some(&everything), true));
+        use Action::*;
+        assert_eq!(
+            of(InvitationStatus::Pending),
+            [Resend, EditInvitation, Revoke, DeleteInvitation]
+        );
+        assert_eq!(
+            of(InvitationStatus::Expired),
+            [Resend, EditInvitation, DeleteInvitation]
+        );
+        assert_eq!(of(InvitationStatus::Declined), [DeleteInvitation]);
+        assert_eq!(of(InvitationStatus::Revoked), [DeleteInvitation]);
+        assert_eq!(of(InvitationStatus::Accepted), [OpenUser]);
+        let user = |s| actions(&offers(Subject::User(s), Some(&everything), true));
+        assert_eq!(
+            user(UserStatus::Active),
+            [EditUser, Inactivate, DeleteUser]
+        );
+        assert_eq!(
+            user(UserStatus::Inactive),
+            [EditUser, Reactivate, DeleteUser]
+        );
+    }
+
+    #[test]
+    fn a_missing_permission_hides_offline_disables_and_m3ter_lacks() {
+        let reader = me(vec![Permission::RetrieveInvitation]);
+        let pending = Subject::Invitation(InvitationStatus::Pending);
+        let resend = &offers(pending, Some(&reader), true)[0];
+        assert!(resend.hidden && !resend.enabled);
+        assert!(resend.reason.as_deref().unwrap().contains("config:"), "{resend:?}");
+
+        let offline = &offers(pending, None, false)[0];
+        assert!(!offline.enabled && !offline.hidden);
+        assert_eq!(offline.reason.as_deref(), Some("Offline: changes need the server"));
+        let open = &offers(Subject::Invitation(InvitationStatus::Accepted), None, false)[0];
+        assert!(open.enabled, "reading the member needs no server");
+
+        let m3ter = Capabilities::m3ter_only();
+        let revoke = offers(pending, Some(&m3ter), true)
+            .into_iter()
+            .find(|o| o.action == Action::Revoke)
+            .unwrap();
+        assert_eq!(revoke.reason.as_deref(), Some("This API does not support it"));
+        assert!(revoke.destructive && !revoke.enabled && !revoke.hidden);
     }
 }

@@ -1,14 +1,17 @@
 //! The invite form, as the app collects it, turned into an invitation to send: text trimmed,
-//! dates read, ids checked against the cached catalogue, and every rule of `crates/model`
-//! applied, so that every invalid field is reported at once, before anything is sent.
+//! dates read on the administrator's calendar, ids checked against the cached catalogue, and
+//! every rule of `crates/model` applied, so that every invalid field is reported at once,
+//! before anything is sent. The UI shows these errors as it is typed into: no rule is written
+//! twice.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use invitedesk_model::validate::{self, EXPIRY_DEFAULT_DAYS};
+use chrono::{DateTime, Duration, Utc};
+use invitedesk_model::validate::{self, Placement, EXPIRY_DEFAULT_DAYS};
 use invitedesk_model::{FieldError, NewInvitation, Rule};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::cache::Catalog;
+use crate::local_day;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -28,34 +31,42 @@ pub struct InviteForm {
     pub app_id: Option<Uuid>,
     pub subscription_id: Option<Uuid>,
     pub role_id: Option<Uuid>,
+    /// The administrator's clock less UTC, in minutes: the days above are theirs.
+    pub utc_offset_minutes: i32,
 }
 
-fn optional(text: &str) -> Option<String> {
+impl InviteForm {
+    pub fn placement(&self) -> Placement {
+        Placement {
+            business_id: self.business_id,
+            app_id: self.app_id,
+            subscription_id: self.subscription_id,
+            role_id: self.role_id,
+        }
+    }
+}
+
+pub(crate) fn optional(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-/// A date as that day at the present time of day, so "30 days from today" is exactly the
-/// 30 days the rules count.
-fn date(field: &str, text: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, FieldError> {
-    let Some(text) = optional(text) else {
-        return Ok(None);
-    };
-    let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
-        FieldError::new(
-            field,
-            Rule::InvalidDate,
-            format!("{field} must be a date as YYYY-MM-DD"),
-        )
-    })?;
-    Ok(Some(day.and_time(now.time()).and_utc()))
+/// The access end chosen: through the end of that day on the administrator's clock.
+pub(crate) fn access_end(
+    text: &str,
+    offset_minutes: i32,
+) -> Result<Option<DateTime<Utc>>, FieldError> {
+    Ok(local_day::parse("dtEndAccess", text)?.map(|day| local_day::end_of(day, offset_minutes)))
 }
 
-/// The ids the form names that the cached catalogue does not know (when it is cached).
-fn unknown_ids(form: &InviteForm, catalog: &Catalog) -> Vec<FieldError> {
+/// The ids a form names that the cached catalogue does not know (when it is cached).
+pub(crate) fn unknown_ids(
+    policy_ids: &[Uuid],
+    placement: &Placement,
+    catalog: &Catalog,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !catalog.policies.is_empty() {
-        let unknown = form
-            .permission_policy_ids
+        let unknown = policy_ids
             .iter()
             .filter(|id| !catalog.policies.iter().any(|p| p.id == **id))
             .count();
@@ -70,22 +81,22 @@ fn unknown_ids(form: &InviteForm, catalog: &Catalog) -> Vec<FieldError> {
     let placement = [
         (
             "businessId",
-            form.business_id,
+            placement.business_id,
             catalog.businesses.iter().map(|b| b.id).collect::<Vec<_>>(),
         ),
         (
             "appId",
-            form.app_id,
+            placement.app_id,
             catalog.apps.iter().map(|a| a.id).collect(),
         ),
         (
             "subscriptionId",
-            form.subscription_id,
+            placement.subscription_id,
             catalog.subscriptions.iter().map(|s| s.id).collect(),
         ),
         (
             "roleId",
-            form.role_id,
+            placement.role_id,
             catalog.roles.iter().map(|r| r.id).collect(),
         ),
     ];
@@ -108,11 +119,13 @@ pub fn build(
     now: DateTime<Utc>,
 ) -> Result<NewInvitation, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let dt_end_access = date("dtEndAccess", &form.access_end, now).unwrap_or_else(|e| {
+    let offset = form.utc_offset_minutes;
+    let dt_end_access = access_end(&form.access_end, offset).unwrap_or_else(|e| {
         errors.push(e);
         None
     });
-    let dt_expiry = date("dtExpiry", &form.expires, now)
+    let dt_expiry = local_day::parse("dtExpiry", &form.expires)
+        .map(|day| day.map(|d| local_day::same_time_on(d, now, offset)))
         .unwrap_or_else(|e| {
             errors.push(e);
             None
@@ -135,7 +148,11 @@ pub fn build(
     if let Err(rules) = validate::new_invitation(&invitation, now) {
         errors.extend(rules);
     }
-    errors.extend(unknown_ids(form, catalog));
+    errors.extend(unknown_ids(
+        &form.permission_policy_ids,
+        &form.placement(),
+        catalog,
+    ));
     match errors.is_empty() {
         true => Ok(invitation),
         false => Err(errors),

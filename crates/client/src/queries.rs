@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use invitedesk_model::{Invitation, InvitationStatus, User, UserStatus};
+use invitedesk_model::{DeliveryStatus, Invitation, InvitationStatus, User, UserStatus};
 use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 use serde::de::DeserializeOwned;
@@ -43,6 +43,19 @@ pub trait Table {
     fn column(column: Self::Column) -> &'static str;
     /// Sets the record's status to the one shown now.
     fn with_status(record: &mut Self::Record, status: &str);
+    /// Fills in who its `createdBy` and `lastModifiedBy` ids name, from `name_of`.
+    fn with_names(
+        record: &mut Self::Record,
+        name_of: impl Fn(&str) -> Result<Option<String>>,
+    ) -> Result<()>;
+}
+
+/// Who `id` names, if it is set and known.
+fn named(
+    id: &Option<String>,
+    name_of: &impl Fn(&str) -> Result<Option<String>>,
+) -> Result<Option<String>> {
+    id.as_deref().map(name_of).transpose().map(Option::flatten)
 }
 
 pub struct Invitations;
@@ -92,6 +105,14 @@ impl Table for Invitations {
     fn with_status(record: &mut Invitation, status: &str) {
         record.status = InvitationStatus::parse(status).or(record.status);
     }
+    fn with_names(
+        record: &mut Invitation,
+        name_of: impl Fn(&str) -> Result<Option<String>>,
+    ) -> Result<()> {
+        record.created_by_name = named(&record.created_by, &name_of)?;
+        record.last_modified_by_name = named(&record.last_modified_by, &name_of)?;
+        Ok(())
+    }
 }
 
 impl Table for Users {
@@ -122,6 +143,14 @@ impl Table for Users {
     }
     fn with_status(record: &mut User, status: &str) {
         record.status = UserStatus::parse(status).or(record.status);
+    }
+    fn with_names(
+        record: &mut User,
+        name_of: impl Fn(&str) -> Result<Option<String>>,
+    ) -> Result<()> {
+        record.created_by_name = named(&record.created_by, &name_of)?;
+        record.last_modified_by_name = named(&record.last_modified_by, &name_of)?;
+        Ok(())
     }
 }
 
@@ -159,6 +188,9 @@ pub struct Window<S = InvitationStatus, C = SortColumn> {
     #[serde(default = "Vec::new")]
     pub statuses: Vec<S>,
     pub search: Option<String>,
+    /// Only invitations whose e-mail is in this state ("Delivery failed"); users have none.
+    #[serde(default)]
+    pub delivery: Option<DeliveryStatus>,
     pub sort: C,
     pub descending: bool,
     pub offset: u32,
@@ -171,6 +203,7 @@ impl<S, C: Default> Default for Window<S, C> {
         Self {
             statuses: Vec::new(),
             search: None,
+            delivery: None,
             sort: C::default(),
             descending: false,
             offset: 0,
@@ -194,7 +227,7 @@ fn filter<T: Table>(
     now: DateTime<Utc>,
 ) -> (String, Vec<(String, Value)>) {
     let mut clauses = vec!["1 = 1".to_owned()];
-    let params: Vec<(String, Value)> =
+    let mut params: Vec<(String, Value)> =
         vec![(":now".into(), Value::Integer(now.timestamp_micros()))];
     if !window.statuses.is_empty() {
         let conditions: Vec<&str> = window
@@ -203,6 +236,10 @@ fn filter<T: Table>(
             .map(|s| T::status_condition(*s))
             .collect();
         clauses.push(format!("({})", conditions.join(" OR ")));
+    }
+    if let Some(delivery) = window.delivery {
+        clauses.push("delivery = :delivery".into());
+        params.push((":delivery".into(), Value::Text(delivery.as_str().into())));
     }
     (clauses.join(" AND "), params)
 }
@@ -267,7 +304,7 @@ pub fn window_of<T: Table>(
     let total = count::<T>(conn, &clause, &params)?;
     let rows = found
         .into_iter()
-        .map(|(rowid, status)| record::<T>(conn, rowid, &status))
+        .map(|(rowid, status)| record::<T>(cache, rowid, &status))
         .collect::<Result<_>>()?;
     Ok(WindowRows { rows, total })
 }
@@ -293,20 +330,37 @@ fn searched_window<T: Table>(
     let matches = cache.search(T::ROWS, T::EXPIRY, search, |stored, expiry| {
         wanted.is_empty() || wanted.contains(&T::shown_status(stored, expiry, now_micros))
     })?;
-    let total = matches.len() as u64;
+    let mut total = matches.len() as u64;
     let ids: std::rc::Rc<Vec<Value>> =
         std::rc::Rc::new(matches.into_iter().map(Value::Integer).collect());
+    let delivery = window.delivery.map(|d| d.as_str());
+    let delivered = match delivery {
+        Some(_) => "AND delivery = :delivery",
+        None => "",
+    };
+    if delivery.is_some() {
+        let sql = format!(
+            "SELECT count(*) FROM {} WHERE rowid IN rarray(:ids) {delivered}",
+            T::ROWS
+        );
+        let counted: i64 = cache.connection().prepare_cached(&sql)?.query_row(
+            rusqlite::named_params! {":ids": ids, ":delivery": delivery},
+            |r| r.get(0),
+        )?;
+        total = counted as u64;
+    }
     let direction = if window.descending { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT rowid, {status} FROM {rows} WHERE rowid IN rarray(:ids)
+        "SELECT rowid, {status} FROM {rows} WHERE rowid IN rarray(:ids) {delivered}
          ORDER BY +({column}) {direction} NULLS LAST, id {direction} LIMIT :limit OFFSET :offset",
         status = T::STATUS,
         rows = T::ROWS,
         column = T::column(window.sort),
     );
-    let params: [(&str, &dyn rusqlite::ToSql); 4] = [
+    let params: [(&str, &dyn rusqlite::ToSql); 5] = [
         (":now", &now_micros),
         (":ids", &ids),
+        (":delivery", &delivery),
         (":limit", &window.limit),
         (":offset", &window.offset),
     ];
@@ -321,7 +375,7 @@ fn searched_window<T: Table>(
         .collect::<rusqlite::Result<_>>()?;
     let rows = found
         .into_iter()
-        .map(|(rowid, status)| record::<T>(conn, rowid, &status))
+        .map(|(rowid, status)| record::<T>(cache, rowid, &status))
         .collect::<Result<_>>()?;
     Ok(WindowRows { rows, total })
 }
@@ -338,13 +392,15 @@ fn count<T: Table>(
     Ok(total as u64)
 }
 
-fn record<T: Table>(conn: &rusqlite::Connection, rowid: i64, status: &str) -> Result<T::Record> {
+fn record<T: Table>(cache: &Cache, rowid: i64, status: &str) -> Result<T::Record> {
     let sql = format!("SELECT record FROM {} WHERE rowid = ?", T::RECORDS);
-    let stored: Vec<u8> = conn
+    let stored: Vec<u8> = cache
+        .connection()
         .prepare_cached(&sql)?
         .query_row([rowid], |r| r.get(0))?;
     let mut record: T::Record = serde_json::from_slice(&decompress(&stored)?)?;
     T::with_status(&mut record, status);
+    T::with_names(&mut record, |id| cache.principal_name(id))?;
     Ok(record)
 }
 
@@ -366,6 +422,117 @@ pub fn counts_by_status(cache: &Cache, now: DateTime<Utc>) -> Result<BTreeMap<&'
         }
     }
     Ok(counts)
+}
+
+/// How many cached users are in each status (for the users table's tabs).
+pub fn user_counts_by_status(cache: &Cache) -> Result<BTreeMap<&'static str, u64>> {
+    let mut counts: BTreeMap<&'static str, u64> = [UserStatus::Active, UserStatus::Inactive]
+        .iter()
+        .map(|s| (s.as_str(), 0))
+        .collect();
+    let mut statement = cache
+        .connection()
+        .prepare_cached("SELECT status, count(*) FROM users GROUP BY status")?;
+    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (status, count) = row?;
+        if let Some(known) = UserStatus::parse(&status) {
+            counts.insert(known.as_str(), count as u64);
+        }
+    }
+    Ok(counts)
+}
+
+/// The most ids "select all" takes: a bulk action over more is a job for an import.
+pub const SELECT_ALL_MAX: u32 = 10_000;
+
+/// The ids of every invitation the window's filter shows (its offset and limit ignored), up
+/// to [`SELECT_ALL_MAX`]: what "select all" ticks, rows not drawn yet included.
+pub fn invitation_ids(
+    cache: &Cache,
+    window: &Window,
+    now: DateTime<Utc>,
+) -> Result<Vec<uuid::Uuid>> {
+    let all = Window {
+        limit: SELECT_ALL_MAX,
+        offset: 0,
+        ..window.clone()
+    };
+    Ok(invitation_window(cache, &all, now)?
+        .rows
+        .into_iter()
+        .map(|i| i.id)
+        .collect())
+}
+
+/// Someone the organisation knows who is not a member now: whom "invite an existing user"
+/// offers. `reason` is why they are known: their last invitation's status (`Accepted` for a
+/// former member, whose membership has since gone).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub reason: InvitationStatus,
+}
+
+/// Up to `limit` people to invite again, by e-mail or name: the last invitation of each
+/// address that has no member and no live (Pending) invitation now.
+pub fn invite_candidates(
+    cache: &Cache,
+    search: &str,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<Candidate>> {
+    let now_micros = now.timestamp_micros();
+    let matching: Option<std::rc::Rc<Vec<Value>>> = match searched(Some(search)) {
+        None => None,
+        Some(needle) => Some(std::rc::Rc::new(
+            cache
+                .search(Invitations::ROWS, Invitations::EXPIRY, needle, |_, _| true)?
+                .into_iter()
+                .map(Value::Integer)
+                .collect(),
+        )),
+    };
+    let within = match matching {
+        Some(_) => "i.rowid IN rarray(:ids) AND",
+        None => "",
+    };
+    let sql = format!(
+        "SELECT i.rowid, {INVITATION_STATUS} FROM invitations i
+         WHERE {within} NOT EXISTS (SELECT 1 FROM users u WHERE u.email = i.email)
+           AND NOT EXISTS (SELECT 1 FROM invitations p WHERE p.email = i.email
+                AND p.status = 'Pending' AND (p.dt_expiry IS NULL OR p.dt_expiry > :now))
+           AND NOT EXISTS (SELECT 1 FROM invitations later WHERE later.email = i.email
+                AND later.dt_created > i.dt_created)
+         ORDER BY i.dt_created DESC, i.id LIMIT :limit"
+    );
+    let conn = cache.connection();
+    let mut statement = conn.prepare_cached(&sql)?;
+    let ids = matching.unwrap_or_default();
+    let params: [(&str, &dyn rusqlite::ToSql); 3] =
+        [(":now", &now_micros), (":ids", &ids), (":limit", &limit)];
+    let named: Vec<(&str, &dyn rusqlite::ToSql)> = params
+        .into_iter()
+        .filter(|(name, _)| sql.contains(name))
+        .collect();
+    let found: Vec<(i64, String)> = statement
+        .query_map(named.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    found
+        .into_iter()
+        .map(|(rowid, status)| {
+            let invitation = record::<Invitations>(cache, rowid, &status)?;
+            Ok(Candidate {
+                email: invitation.email.unwrap_or_default(),
+                first_name: invitation.first_name,
+                last_name: invitation.last_name,
+                reason: invitation.status.unwrap_or(InvitationStatus::Expired),
+            })
+        })
+        .collect()
 }
 
 /// Invitations whose e-mail starts with `prefix`, for the helpdesk's search box; uses the
@@ -395,7 +562,7 @@ pub fn find_by_email_prefix(
         .collect::<rusqlite::Result<_>>()?;
     found
         .into_iter()
-        .map(|(rowid, status)| record::<Invitations>(conn, rowid, &status))
+        .map(|(rowid, status)| record::<Invitations>(cache, rowid, &status))
         .collect()
 }
 
@@ -413,7 +580,7 @@ pub fn user_by_email(cache: &Cache, email: &str) -> Result<Option<User>> {
         .query_row((exact, &lower), |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     found
-        .map(|(rowid, status)| record::<Users>(conn, rowid, &status))
+        .map(|(rowid, status)| record::<Users>(cache, rowid, &status))
         .transpose()
 }
 
@@ -477,6 +644,7 @@ pub fn export_invitations_csv(
         "Access end",
         "Expires",
         "Last sent",
+        "Delivery",
         "Created",
         "Created by",
     ];
@@ -489,8 +657,11 @@ pub fn export_invitations_csv(
             date(i.dt_end_access),
             date(i.dt_expiry),
             date(i.dt_last_sent),
+            i.delivery_status
+                .map(|d| d.as_str().to_owned())
+                .unwrap_or_default(),
             date(i.dt_created),
-            text(&i.created_by),
+            i.created_by_name.clone().or(i.created_by.clone()).unwrap_or_default(),
         ]
     });
     write_csv(out, header, cells)
@@ -511,6 +682,7 @@ pub fn export_users_csv(
         "Status",
         "Access end",
         "Created",
+        "Created by",
     ];
     let cells = rows.iter().map(|u| {
         [
@@ -520,6 +692,7 @@ pub fn export_users_csv(
             u.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
             date(u.dt_end_access),
             date(u.dt_created),
+            u.created_by_name.clone().or(u.created_by.clone()).unwrap_or_default(),
         ]
     });
     write_csv(out, header, cells)

@@ -12,6 +12,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::cache::{Cache, CacheError, Catalog};
 use crate::capabilities::Capabilities;
 use crate::creds::{self, CredsError};
+use crate::edit::{self, InvitationEdit, UserEdit};
 use crate::invite::{self, InviteForm};
 use crate::sync::{self, Progress, SharedCache, SyncError, SyncReport};
 
@@ -90,11 +91,13 @@ impl Session {
         Ok(capabilities)
     }
 
-    /// Reloads the policies and the placement catalogue (with seat figures) into the cache.
+    /// Reloads the policies, the placement catalogue (with seat figures) and the service
+    /// users' names into the cache.
     pub async fn sync_catalog(&self) -> Result<Catalog> {
         let mut catalog = Catalog {
             policies: self.api.permission_policies().await?,
             businesses: self.api.businesses().await?,
+            service_users: self.service_users().await?,
             ..Default::default()
         };
         for business in &catalog.businesses {
@@ -110,8 +113,26 @@ impl Session {
         Ok(catalog)
     }
 
+    /// The service users' names; a principal that may not list them keeps what is cached
+    /// (names are a courtesy: the tables fall back to short ids).
+    async fn service_users(&self) -> Result<Vec<invitedesk_model::ServiceUser>> {
+        match self.api.service_users().await {
+            Ok(found) => Ok(found),
+            Err(ApiError::Offline(e)) => Err(ApiError::Offline(e).into()),
+            Err(_) => Ok(self.cache().catalog()?.service_users),
+        }
+    }
+
     /// Checks the form against every rule and the cached catalogue, then sends it once: the
     /// client's Idempotency-Key makes its retries safe.
+    /// Every rule the form breaks now (none: it can be sent), as the UI shows them.
+    pub fn check_invite(&self, form: &InviteForm) -> Result<Vec<FieldError>> {
+        let catalog = self.cache().catalog()?;
+        Ok(invite::build(form, &catalog, self.api.server_now())
+            .err()
+            .unwrap_or_default())
+    }
+
     pub async fn invite(&self, form: &InviteForm) -> Result<Invitation> {
         let catalog = self.cache().catalog()?;
         let invitation =
@@ -133,7 +154,20 @@ impl Session {
         Ok(answer)
     }
 
-    pub async fn edit_invitation(&self, id: Uuid, update: &InvitationUpdate) -> Result<Invitation> {
+    /// The edit dialog's fields, checked as the invite form is, then sent with their version.
+    pub async fn edit_invitation(&self, id: Uuid, edit: &InvitationEdit) -> Result<Invitation> {
+        let catalog = self.cache().catalog()?;
+        let update = edit::invitation_update(edit, &catalog, self.api.server_now())
+            .map_err(SessionError::Invalid)?;
+        self.update_invitation(id, &update).await
+    }
+
+    /// Sends an update as it is (the rules are the server's to judge).
+    pub async fn update_invitation(
+        &self,
+        id: Uuid,
+        update: &InvitationUpdate,
+    ) -> Result<Invitation> {
         let answer = self.api.update_invitation(id, update).await?;
         self.cache().put_invitation(&answer)?;
         Ok(answer)
@@ -146,7 +180,14 @@ impl Session {
         Ok(())
     }
 
-    pub async fn edit_user(&self, id: Uuid, update: &UserUpdate) -> Result<User> {
+    pub async fn edit_user(&self, id: Uuid, edit: &UserEdit) -> Result<User> {
+        let catalog = self.cache().catalog()?;
+        let update = edit::user_update(edit, &catalog, self.api.server_now())
+            .map_err(SessionError::Invalid)?;
+        self.update_user(id, &update).await
+    }
+
+    pub async fn update_user(&self, id: Uuid, update: &UserUpdate) -> Result<User> {
         let answer = self.api.update_user(id, update).await?;
         self.cache().put_user(&answer)?;
         Ok(answer)

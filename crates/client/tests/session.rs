@@ -276,7 +276,7 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
         ..Default::default()
     };
     w.session
-        .edit_invitation(created.id, &update)
+        .update_invitation(created.id, &update)
         .await
         .unwrap();
     let named = |text: &str| cached(&w.session, &search(text)).rows;
@@ -287,7 +287,7 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
     );
     let stale = w
         .session
-        .edit_invitation(created.id, &update)
+        .update_invitation(created.id, &update)
         .await
         .unwrap_err();
     assert!(
@@ -314,7 +314,7 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
         permission_policy_ids: member.permission_policy_ids.clone(),
         dt_end_access: Some(end),
     };
-    w.session.edit_user(member.id, &user_update).await.unwrap();
+    w.session.update_user(member.id, &user_update).await.unwrap();
     let cached = queries::user_window(
         &w.session.cache.lock().unwrap(),
         &UserWindow {

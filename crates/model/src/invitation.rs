@@ -87,6 +87,16 @@ pub enum DeliveryStatus {
     Failed,
 }
 
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 /// An invitation as read from the API. Every field but `id` is optional because m3ter's own
 /// API may omit them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -121,6 +131,13 @@ pub struct Invitation {
     pub created_by: Option<String>,
     #[serde(default)]
     pub last_modified_by: Option<String>,
+    /// Who `createdBy` names (a service user's or a person's name): filled in by the client
+    /// from the names it has cached, never sent by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_name: Option<String>,
+    /// Who `lastModifiedBy` names, as `createdByName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_by_name: Option<String>,
     #[serde(default)]
     pub status: Option<InvitationStatus>,
     #[serde(default)]

@@ -19,7 +19,7 @@ pub use invitation::{
 };
 pub use page::Page;
 pub use permission::{Effect, Permission, PermissionPolicy, PermissionStatement};
-pub use principal::{Me, MeOrganization, MeServiceUser, UsersMe};
+pub use principal::{Me, MeOrganization, MeServiceUser, ServiceUser, UsersMe};
 pub use token::TokenResponse;
 pub use user::{User, UserStatus, UserUpdate};
 pub use validate::{FieldError, Rule};

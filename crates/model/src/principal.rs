@@ -46,3 +46,16 @@ pub struct MeServiceUser {
     pub name: String,
     pub version: i64,
 }
+
+/// A service user as m3ter's `GET /serviceusers` lists it: who a `createdBy` id names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUser {
+    pub id: Uuid,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub dt_created: Option<chrono::DateTime<chrono::Utc>>,
+}

@@ -20,6 +20,13 @@ impl UserStatus {
         }
     }
 
+    pub fn can_inactivate(self) -> bool {
+        self == Self::Active
+    }
+    pub fn can_reactivate(self) -> bool {
+        self == Self::Inactive
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         [Self::Active, Self::Inactive]
             .into_iter()
@@ -63,6 +70,13 @@ pub struct User {
     pub created_by: Option<String>,
     #[serde(default)]
     pub last_modified_by: Option<String>,
+    /// Who `createdBy` names (a service user's or a person's name): filled in by the client
+    /// from the names it has cached, never sent by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_name: Option<String>,
+    /// Who `lastModifiedBy` names, as `createdByName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_by_name: Option<String>,
     /// Only in `modifiedSince` listings: the user was deleted (a tombstone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,

@@ -20,6 +20,32 @@ pub const EXPIRY_MAX_DAYS: i64 = 90;
 pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
+/// The limits above as one value, for a form to draw its fields with (maximum lengths, the
+/// expiry's default and range) without writing them a second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub email_max_chars: usize,
+    pub name_max_chars: usize,
+    pub contact_number_max_chars: usize,
+    pub policies_max: usize,
+    pub expiry_default_days: i64,
+    pub expiry_max_days: i64,
+    pub search_max_chars: usize,
+}
+
+impl Limits {
+    pub const MODEL: Limits = Limits {
+        email_max_chars: EMAIL_MAX_CHARS,
+        name_max_chars: NAME_MAX_CHARS,
+        contact_number_max_chars: CONTACT_NUMBER_MAX_CHARS,
+        policies_max: POLICIES_MAX,
+        expiry_default_days: EXPIRY_DEFAULT_DAYS,
+        expiry_max_days: EXPIRY_MAX_DAYS,
+        search_max_chars: crate::page::SEARCH_MAX_CHARS,
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {

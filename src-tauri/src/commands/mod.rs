@@ -1,8 +1,28 @@
-//! The commands the UI calls, a few lines each over `crates/client`. Every one answers
-//! `CommandError` on failure. The list of names is in `names.rs`, shared with the build script
-//! that makes a permission for each.
+//! The commands the UI calls, a few lines each over `crates/client`, one module per domain.
+//! Every one answers `CommandError` on failure. Their names are listed once, in `list.rs`.
 
-pub mod actions;
-pub mod names;
+include!("list.rs");
+
+pub mod catalog;
+pub mod export;
+pub mod invitations;
 pub mod profiles;
-pub mod tables;
+pub mod sync;
+pub mod users;
+
+macro_rules! command_names {
+    ($($module:ident: $($name:ident),+;)+) => {
+        &[$($(stringify!($name)),+),+]
+    };
+}
+
+/// Every command's name, as `list.rs` has them.
+pub const ALL: &[&str] = command_list!(command_names);
+
+/// The handler for every command of `list.rs`.
+macro_rules! command_handler {
+    ($($module:ident: $($name:ident),+;)+) => {
+        tauri::generate_handler![$($($crate::commands::$module::$name),+),+]
+    };
+}
+pub(crate) use {command_handler, command_list};

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use invitedesk_model::{
     App, Business, Invitation, InvitationStatus, InvitationUpdate, Me, NewInvitation, Page,
-    PermissionPolicy, Role, Subscription, TokenResponse, User, UserStatus, UserUpdate,
+    PermissionPolicy, Role, ServiceUser, Subscription, TokenResponse, User, UserStatus, UserUpdate,
 };
 use reqwest::{header, Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -543,6 +543,12 @@ impl ApiClient {
 
     pub async fn permission_policies(&self) -> Result<Vec<PermissionPolicy>> {
         self.whole("/permissionpolicies".into()).await
+    }
+
+    /// The organisation's service users, for the names behind `createdBy` ids (m3ter has it
+    /// too, behind a permission a principal may lack).
+    pub async fn service_users(&self) -> Result<Vec<ServiceUser>> {
+        self.whole("/serviceusers".into()).await
     }
 
     pub async fn businesses(&self) -> Result<Vec<Business>> {

@@ -7,7 +7,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use invitedesk_model::search::search_text;
 use invitedesk_model::{
-    App, Business, Invitation, InvitationStatus, Me, PermissionPolicy, Role, Subscription, User,
+    App, Business, Invitation, InvitationStatus, Me, PermissionPolicy, Role, ServiceUser,
+    Subscription, User,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -19,7 +20,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-const MIGRATIONS: [&str; 1] = [include_str!("../../migrations/0001_cache.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../../migrations/0001_cache.sql"),
+    include_str!("../../migrations/0002_delivery_and_names.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -40,6 +44,9 @@ const IDLE_CACHE: &str = "PRAGMA cache_size = -4096;";
 /// During a sync: 32 MiB holds the id index of 100k rows, so random-order inserts into it do
 /// not re-read pages from the file.
 const SYNC_CACHE: &str = "PRAGMA cache_size = -32768;";
+
+/// The catalogue's kind for service users' names.
+const SERVICE_USER: &str = "serviceUser";
 
 /// Which synced list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,6 +397,16 @@ impl Cache {
                 role,
             )?;
         }
+        for principal in &catalog.service_users {
+            put_catalog_entry(
+                &tx,
+                SERVICE_USER,
+                &principal.id,
+                None,
+                principal.name.as_deref(),
+                principal,
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -402,7 +419,29 @@ impl Cache {
             apps: self.catalog_entries("app")?,
             subscriptions: self.catalog_entries("subscription")?,
             roles: self.catalog_entries("role")?,
+            service_users: self.catalog_entries(SERVICE_USER)?,
         })
+    }
+
+    /// The name of the principal an audit id (`createdBy`, `lastModifiedBy`) names: a cached
+    /// service user, else a cached member (a person); None when neither is known here.
+    pub fn principal_name(&self, id: &str) -> Result<Option<String>> {
+        let service_user: Option<String> = self
+            .conn
+            .prepare_cached("SELECT name FROM catalog WHERE kind = ?1 AND id = ?2")?
+            .query_row(params![SERVICE_USER, id], |r| r.get(0))
+            .optional()?;
+        if service_user.is_some() {
+            return Ok(service_user);
+        }
+        let Ok(uuid) = Uuid::parse_str(id) else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .prepare_cached("SELECT coalesce(nullif(name, ''), email) FROM users WHERE id = ?")?
+            .query_row([&uuid.as_bytes()[..]], |r| r.get(0))
+            .optional()?)
     }
 
     fn catalog_entries<T: DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>> {
@@ -452,6 +491,8 @@ pub struct Catalog {
     pub apps: Vec<App>,
     pub subscriptions: Vec<Subscription>,
     pub roles: Vec<Role>,
+    /// Who the `createdBy` ids of service users name.
+    pub service_users: Vec<ServiceUser>,
 }
 
 fn put_catalog_entry(
@@ -490,6 +531,8 @@ pub struct CachedRow {
     dt_created: Option<i64>,
     dt_last_modified: Option<i64>,
     dt_last_sent: Option<i64>,
+    /// `queued`, `sent` or `failed`: the invitation e-mail's state.
+    delivery: Option<&'static str>,
     record: Vec<u8>,
 }
 
@@ -518,6 +561,7 @@ impl CachedRow {
             dt_created: micros(invitation.dt_created),
             dt_last_modified: micros(invitation.dt_last_modified),
             dt_last_sent: micros(invitation.dt_last_sent),
+            delivery: invitation.delivery_status.map(|d| d.as_str()),
             record: compress(json),
         }
     }
@@ -538,6 +582,7 @@ impl CachedRow {
             dt_created: micros(user.dt_created),
             dt_last_modified: micros(user.dt_last_modified),
             dt_last_sent: None,
+            delivery: None,
             record: compress(json),
         }
     }
@@ -554,16 +599,16 @@ fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
     let (insert, records) = match list {
         List::Invitations => (
             "INSERT OR REPLACE INTO invitations (rowid, id, status, dt_expiry, search_text,
-                email, name, dt_end_access, dt_created, dt_last_modified, dt_last_sent)
+                email, name, dt_end_access, dt_created, dt_last_modified, dt_last_sent, delivery)
              VALUES ((SELECT rowid FROM invitations WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7,
-                ?8, ?9, ?10)",
+                ?8, ?9, ?10, ?11)",
             "invitation_records",
         ),
         List::Users => (
             "INSERT OR REPLACE INTO users (rowid, id, status, dt_expiry, search_text, email, name,
-                dt_end_access, dt_created, dt_last_modified, dt_last_sent)
+                dt_end_access, dt_created, dt_last_modified, dt_last_sent, delivery)
              VALUES ((SELECT rowid FROM users WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                ?9, ?10)",
+                ?9, ?10, ?11)",
             "user_records",
         ),
     };
@@ -578,6 +623,7 @@ fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
         row.dt_created,
         row.dt_last_modified,
         row.dt_last_sent,
+        row.delivery,
     ])?;
     let rowid = conn.last_insert_rowid();
     conn.prepare_cached(&format!(

@@ -13,6 +13,7 @@ pub mod me;
 pub mod oauth;
 pub mod page;
 pub mod security_headers;
+pub mod service_users;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::inactivate))
         .routes(routes!(users::reactivate))
+        .routes(routes!(service_users::list))
         .routes(routes!(catalog::permission_policies))
         .routes(routes!(catalog::permission_policy))
         .routes(routes!(catalog::businesses))

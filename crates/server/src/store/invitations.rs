@@ -173,6 +173,8 @@ impl InvitationRow {
             contact_number: self.contact_number,
             created_by: Some(self.created_by),
             last_modified_by: Some(self.last_modified_by),
+            created_by_name: None,
+            last_modified_by_name: None,
         })
     }
 }

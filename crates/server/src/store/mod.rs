@@ -11,4 +11,5 @@ pub mod policies;
 pub mod retention;
 pub mod seats;
 pub mod server_keys;
+pub mod service_users;
 pub mod users;

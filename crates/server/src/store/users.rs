@@ -126,6 +126,8 @@ impl UserRow {
             contact_number: self.contact_number,
             created_by: Some(self.created_by),
             last_modified_by: Some(self.last_modified_by),
+            created_by_name: None,
+            last_modified_by_name: None,
         })
     }
 }
@@ -258,7 +260,11 @@ pub fn set_status(
         UserStatus::Active => "reactivate",
         UserStatus::Inactive => "inactivate",
     };
-    if from == to {
+    let allowed = match to {
+        UserStatus::Active => from.can_reactivate(),
+        UserStatus::Inactive => from.can_inactivate(),
+    };
+    if !allowed {
         return Err(Error::invalid_status("user", from.as_str(), action));
     }
     if to == UserStatus::Active {

@@ -1,0 +1,19 @@
+// Every command the UI may call, by the module of `src-tauri/src/commands/` it lives in: the
+// one list the invoke handler (lib.rs), each command's permission (build.rs) and the window's
+// capability (a test checks it grants exactly these) are made from. A new command is its
+// function plus its name here. Included by build.rs too, so it holds nothing but the list.
+macro_rules! command_list {
+    ($then:ident) => {
+        $then! {
+            profiles: profiles, test_connection, save_profile, update_profile, select_profile,
+                remove_profile;
+            sync: status, sync_now, capabilities, mark_ready;
+            catalog: catalog, rules, offers;
+            invitations: invitation_window, invitation_counts, invitation_ids, invite_candidates,
+                check_invite, invite, resend, revoke, edit_invitation, delete_invitation;
+            users: user_window, user_counts, user_by_email, edit_user, inactivate, reactivate,
+                delete_user;
+            export: export_csv;
+        }
+    };
+}
