@@ -201,7 +201,10 @@ fn an_address_that_is_not_safe_is_refused_on_test_and_on_save() {
 /// behind), no fewer (a command the UI could not reach).
 #[test]
 fn the_windows_capability_grants_exactly_the_listed_commands() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/main-window.json");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src-tauri/capabilities/main-window.json"
+    );
     let capability: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let mut granted: Vec<String> = capability["permissions"]
         .as_array()

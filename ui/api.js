@@ -1,5 +1,6 @@
 // The one module that talks to the Rust side: every command the UI calls, and the events it
 // hears. Nothing else in ui/ calls invoke, so tests replace this module's transport alone.
+// Every failure reaches the views as one shape, `{kind, message, ...}`, whatever threw it.
 
 let transport = {
   invoke: (cmd, args) => globalThis.__TAURI__.core.invoke(cmd, args),
@@ -11,31 +12,50 @@ export function useTransport(fake) {
   transport = fake;
 }
 
-const call = (cmd, args) => transport.invoke(cmd, args);
+/** Any failure as `{kind, message, field?, code?, permission?, conflictingId?, errors}`. The
+ *  kinds are Rust's `ErrorKind` (src-tauri/src/error.rs); a failure of the IPC itself, which
+ *  answers a bare string, is `ipc`. */
+export function asError(failure) {
+  if (failure && typeof failure === "object" && typeof failure.kind === "string") {
+    return { errors: [], ...failure, message: failure.message ?? "" };
+  }
+  return { kind: "ipc", message: String(failure?.message ?? failure ?? "Something went wrong"), errors: [] };
+}
 
-export const appInfo = () => call("app_info");
+const call = (cmd, args) =>
+  transport.invoke(cmd, args).catch((failure) => {
+    throw asError(failure);
+  });
+
 export const profiles = () => call("profiles");
-export const testConnection = (draft) => call("test_connection", { draft });
+export const testConnection = (draft, id = null) => call("test_connection", { draft, id });
 export const saveProfile = (draft) => call("save_profile", { draft });
+export const updateProfile = (id, draft) => call("update_profile", { id, draft });
 export const selectProfile = (id) => call("select_profile", { id });
-export const renameProfile = (id, name) => call("rename_profile", { id, name });
-export const signOut = (id) => call("sign_out", { id });
+export const removeProfile = (id) => call("remove_profile", { id });
 export const status = () => call("status");
 export const syncNow = () => call("sync_now");
-export const invitationWindow = (window) => call("invitation_window", { window });
-export const invitationCounts = () => call("invitation_counts");
-export const findByEmail = (prefix) => call("find_by_email", { prefix });
-export const userByEmail = (email) => call("user_by_email", { email });
-export const userWindow = (window) => call("user_window", { window });
+export const capabilities = () => call("capabilities");
+export const rules = () => call("rules");
+/** The buttons a subject shows now: `"toolbar"`, `{invitation: status}` or `{user: status}`. */
+export const offers = (subject) => call("offers", { subject });
 /** The placement catalogue and policies; `refresh` fetches fresh seat figures when online. */
 export const catalog = (refresh = false) => call("catalog", { refresh });
-export const capabilities = () => call("capabilities");
+export const invitationWindow = (window) => call("invitation_window", { window });
+export const invitationCounts = () => call("invitation_counts");
+export const invitationIds = (window) => call("invitation_ids", { window });
+export const inviteCandidates = (search) => call("invite_candidates", { search });
+/** Every rule the invite form breaks now, as `[{field, rule, message}]`. */
+export const checkInvite = (form) => call("check_invite", { form });
 export const invite = (form) => call("invite", { form });
 export const resend = (id) => call("resend", { id });
 export const revoke = (id) => call("revoke", { id });
+export const editInvitation = (id, edit) => call("edit_invitation", { id, edit });
 export const deleteInvitation = (id) => call("delete_invitation", { id });
-export const editInvitation = (id, update) => call("edit_invitation", { id, update });
-export const editUser = (id, update) => call("edit_user", { id, update });
+export const userWindow = (window) => call("user_window", { window });
+export const userCounts = () => call("user_counts");
+export const userByEmail = (email) => call("user_by_email", { email });
+export const editUser = (id, edit) => call("edit_user", { id, edit });
 export const inactivate = (id) => call("inactivate", { id });
 export const reactivate = (id) => call("reactivate", { id });
 export const deleteUser = (id) => call("delete_user", { id });

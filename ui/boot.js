@@ -5,17 +5,27 @@
 
 import * as api from "./api.js";
 import { VirtualTable, PAGE } from "./table.js";
-import { $, state, invitationColumns, header } from "./view.js";
+import { store } from "./store.js";
+import { $ } from "./view.js";
+import { invitationColumns, header } from "./columns.js";
 
-/** What the table's row events call, once main.js has filled them in. */
-export const tableHooks = { onSelect: null, onCheck: null };
+/** What the table's events call, once the invitations view has filled them in. */
+export const tableHooks = { onSelect: null, onCheck: null, onTotal: null };
+
+/** The invitations view's window of the filter in the store. */
+export const invitationQuery = (offset, limit) => {
+  const filter = store.get().invitationFilter;
+  return { ...filter, search: filter.search || null, offset, limit };
+};
 
 export const invitations = new VirtualTable($("invitation-table"), {
   label: "Invitations",
+  grid: $("invitation-grid"),
   columns: invitationColumns,
-  fetchWindow: (offset, limit) => api.invitationWindow({ ...state.invitationFilter, search: state.invitationFilter.search || null, offset, limit }),
+  fetchWindow: (offset, limit) => api.invitationWindow(invitationQuery(offset, limit)),
   onSelect: (row, open) => tableHooks.onSelect?.(row, open),
-  onCheck: () => tableHooks.onCheck?.(),
+  onCheck: (checked) => tableHooks.onCheck?.(checked),
+  onTotal: (total) => tableHooks.onTotal?.(total),
 });
 
 /** Lets the page be drawn (styles.css keeps it hidden until the first screen is ready). */
@@ -30,21 +40,17 @@ export function announceRows() {
   requestAnimationFrame(() => api.markReady().catch(() => null));
 }
 
-export function updateCount() {
-  $("invitation-count").textContent = `${invitations.total} invitation${invitations.total === 1 ? "" : "s"}`;
-}
-
 const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
 // The rows alone go first: the other calls would only queue ahead of them.
-const rows = settle(api.invitationWindow({ ...state.invitationFilter, search: null, offset: 0, limit: PAGE }));
+const rows = settle(api.invitationWindow(invitationQuery(0, PAGE)));
 
 /** Draws the cached rows if a profile is open (else there are none); answers whether it did. */
 async function drawFirstRows() {
   const first = await rows;
   if (first.error) return false;
-  header($("invitation-head"), invitationColumns, state.invitationFilter, invitations);
+  header($("invitation-head"), invitationColumns, store.get().invitationFilter, () => null);
   await invitations.reset(first.value);
-  updateCount();
+  $("invitation-count").textContent = `${invitations.total} invitation${invitations.total === 1 ? "" : "s"}`;
   announceRows();
   return true;
 }

@@ -49,8 +49,10 @@ export function moveSelection(current, key, total, pageRows) {
 export class VirtualTable {
   /**
    * @param {HTMLElement} viewport the scrolling element
-   * @param {object} options `{columns, fetchWindow, onOpen, onSelect, label}`; each column is
-   *   `{key, title, render(row) -> string|Node, sort?}`
+   * @param {object} options `{columns, fetchWindow, onSelect, onCheck, onTotal, label, grid}`;
+   *   each column is `{key, title, render(row) -> string|Node, tip?(row), sort?}`. `grid` is
+   *   the element that holds the header row and the viewport: it is the grid, so that its
+   *   column headers belong to it; without one the viewport is the grid.
    */
   constructor(viewport, options) {
     this.viewport = viewport;
@@ -61,8 +63,12 @@ export class VirtualTable {
     this.checked = new Set();
     this.generation = 0;
     const doc = viewport.ownerDocument;
-    viewport.setAttribute("role", "grid");
-    viewport.setAttribute("aria-label", options.label);
+    this.grid = options.grid ?? viewport;
+    this.headerRows = options.grid ? 1 : 0;
+    this.grid.setAttribute("role", "grid");
+    this.grid.setAttribute("aria-label", options.label);
+    if (options.grid) viewport.setAttribute("role", "rowgroup");
+    viewport.setAttribute("aria-label", `${options.label}: rows`);
     viewport.tabIndex = 0;
     this.spacer = doc.createElement("div");
     this.spacer.className = "vt-spacer";
@@ -82,7 +88,10 @@ export class VirtualTable {
     this.generation += 1;
     this.pages.clear();
     this.selected = -1;
-    this.checked.clear();
+    if (this.checked.size) {
+      this.checked.clear();
+      this.options.onCheck?.(this.checked);
+    }
     if (firstPage) this.keep(0, firstPage);
     else await this.load(0);
     this.viewport.scrollTop = 0;
@@ -111,6 +120,7 @@ export class VirtualTable {
 
   keep(offset, answer) {
     this.total = answer.total;
+    this.options.onTotal?.(this.total);
     this.pages.set(offset, Promise.resolve(answer));
     this.pages.set(`rows:${offset}`, answer.rows);
   }
@@ -126,7 +136,7 @@ export class VirtualTable {
     const viewportHeight = this.viewport.clientHeight || 600;
     const scale = scrollScale(this.total, viewportHeight);
     this.spacer.style.height = `${scale === 1 ? this.total * ROW_HEIGHT : MAX_SCROLL_HEIGHT}px`;
-    this.viewport.setAttribute("aria-rowcount", String(this.total));
+    this.grid.setAttribute("aria-rowcount", String(this.total + this.headerRows));
     const scrollTop = this.viewport.scrollTop;
     const top = topRow(scrollTop, scale);
     const { first, last } = visibleRange(scrollTop, viewportHeight, this.total);
@@ -138,7 +148,7 @@ export class VirtualTable {
       const el = doc.createElement("div");
       el.className = "vt-row" + (i === this.selected ? " selected" : "");
       el.setAttribute("role", "row");
-      el.setAttribute("aria-rowindex", String(i + 1));
+      el.setAttribute("aria-rowindex", String(i + 1 + this.headerRows));
       el.setAttribute("aria-selected", String(i === this.selected));
       // Placed relative to the view's top row, so scaled scrolling still lays rows edge to edge.
       el.style.transform = `translateY(${scrollTop + (i - top) * ROW_HEIGHT}px)`;
@@ -147,7 +157,7 @@ export class VirtualTable {
       box.type = "checkbox";
       box.className = "vt-check";
       box.tabIndex = -1;
-      box.setAttribute("aria-label", "Select row");
+      box.setAttribute("aria-label", row ? `Select ${row.email ?? "row"}` : "Select row");
       box.checked = row ? this.checked.has(row.id) : false;
       box.addEventListener("click", (e) => {
         e.stopPropagation();
@@ -168,12 +178,22 @@ export class VirtualTable {
         const content = row ? column.render(row) : "…";
         if (typeof content === "string") cell.textContent = content;
         else cell.append(content);
+        // Cut short by its column's width, a cell still shows its whole text on hover.
+        const tip = row && column.tip ? column.tip(row) : cell.textContent;
+        if (tip) cell.title = tip;
         el.append(cell);
       }
       el.addEventListener("click", () => this.select(i, true));
       rows.push(el);
     }
     this.body.replaceChildren(...rows);
+  }
+
+  /** Ticks exactly `ids` (select all of the filter, or none). */
+  checkOnly(ids) {
+    this.checked = new Set(ids);
+    this.options.onCheck?.(this.checked);
+    this.draw();
   }
 
   select(index, open) {

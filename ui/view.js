@@ -1,18 +1,9 @@
-// What the tables show, shared by the first screen (boot.js) and the rest (main.js): the UI's
-// state, the DOM helper, how dates and names read, the columns and their sortable header.
+// How things read, shared by every view: the DOM helper, dates on the local clock (dated from
+// the server's clock), names and catalogue names.
+
+import { store } from "./store.js";
 
 export const $ = (id) => document.getElementById(id);
-
-export const state = {
-  status: { online: true },
-  capabilities: null,
-  catalog: { policies: [], businesses: [], apps: [], subscriptions: [], roles: [] },
-  // Every status, newest first: the invitations table at start.
-  invitationFilter: { statuses: [], search: "", sort: "created", descending: true },
-  userFilter: { statuses: [], search: "", sort: "created", descending: true },
-  detail: null,
-  profiles: { profiles: [], selected: null },
-};
 
 export function element(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -21,14 +12,14 @@ export function element(tag, props = {}, ...children) {
     else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (value !== undefined && value !== null && value !== false) el.setAttribute(key, value === true ? "" : value);
   }
-  el.append(...children.filter((c) => c !== null && c !== undefined));
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return el;
 }
 
 /** Milliseconds since the epoch on the server's clock (the status carries the offset the app
  * measured from the server's answers), so "expires in" and default dates agree with the
  * server however this computer's clock is set. */
-export const serverNow = () => Date.now() + (state.status.clockOffsetMs ?? 0);
+export const serverNow = () => Date.now() + (store.get().status.clockOffsetMs ?? 0);
 /** The server's present moment as a Date. */
 export const serverToday = () => new Date(serverNow());
 
@@ -58,6 +49,16 @@ export const clock = (iso) => {
 /** `2026-11-23 16:05`, local. */
 export const stamp = (iso) => (iso ? `${day(iso)} ${clock(iso)}` : "");
 
+/** The local calendar day `days` after the server's today, as a date input takes it. */
+export function localDay(days = 0) {
+  const d = serverToday();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+/** This computer's clock less UTC, in minutes: sent with every date a form holds. */
+export const utcOffsetMinutes = () => -new Date().getTimezoneOffset();
+
 export function relative(iso) {
   if (!iso) return "";
   const days = Math.round((new Date(iso).getTime() - serverNow()) / 86400000);
@@ -65,50 +66,24 @@ export function relative(iso) {
   return days > 0 ? `in ${days} d` : `${-days} d ago`;
 }
 
-
 export const name = (r) => [r.firstName, r.lastName].filter(Boolean).join(" ");
-export const badge = (status) => element("span", { class: `status ${status}` }, status ?? "");
 export const catalogName = (list, id) => (id ? list.find((x) => x.id === id)?.name ?? "…" : "");
-export const policyNames = (ids) => (ids ?? []).map((id) => catalogName(state.catalog.policies, id)).join(", ");
-export const placement = (r) => [catalogName(state.catalog.subscriptions, r.subscriptionId), catalogName(state.catalog.roles, r.roleId)].filter(Boolean).join(" / ");
+export const policyNames = (catalog, ids) => (ids ?? []).map((id) => catalogName(catalog.policies, id)).join(", ");
+export const placement = (catalog, r) => [catalogName(catalog.subscriptions, r.subscriptionId), catalogName(catalog.roles, r.roleId)].filter(Boolean).join(" / ");
 
-export const invitationColumns = [
-  { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
-  { key: "name", title: "Name", sort: "name", render: name },
-  { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
-  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
-  { key: "expires", title: "Expires", sort: "expires", render: (r) => element("span", { title: stamp(r.dtExpiry) }, relative(r.dtExpiry)) },
-  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
-  { key: "placement", title: "Subscription / Role", render: placement },
-  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent), secondary: true },
-  { key: "createdBy", title: "Created by", render: (r) => r.createdBy ?? "", secondary: true },
-];
-
-export const userColumns = [
-  { key: "email", title: "E-mail", sort: "email", render: (r) => r.email ?? "" },
-  { key: "name", title: "Name", sort: "name", render: name },
-  { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status) },
-  { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
-  { key: "policies", title: "Policies", render: (r) => policyNames(r.permissionPolicyIds), secondary: true },
-  { key: "placement", title: "Subscription / Role", render: placement },
-];
-
-export function header(container, columns, filter, table) {
-  container.replaceChildren(
-    element("div", { role: "columnheader" }),
-    ...columns.map((c) => {
-      const sorted = filter.sort === c.sort;
-      const cell = element("div", { role: "columnheader", class: c.secondary ? "secondary" : "", "aria-sort": sorted ? (filter.descending ? "descending" : "ascending") : "none" });
-      if (!c.sort) cell.append(element("span", { class: "vt-cell" }, c.title));
-      else
-        cell.append(element("button", { type: "button", onclick: () => {
-          filter.descending = filter.sort === c.sort ? !filter.descending : false;
-          filter.sort = c.sort;
-          header(container, columns, filter, table);
-          table.reset();
-        } }, `${c.title}${sorted ? (filter.descending ? " ▼" : " ▲") : ""}`));
-      return cell;
-    }),
-  );
+/** Who an audit id names: the name the app resolved, else the id's first 8 characters (the
+ *  full id in `title`), as an m3ter API without names leaves it. */
+export function who(nameOf, id) {
+  if (nameOf) return { text: nameOf, title: nameOf };
+  if (!id) return { text: "", title: "" };
+  return { text: id.length > 8 ? `${id.slice(0, 8)}…` : id, title: id };
 }
 
+/** `fn` after `ms` of quiet. */
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}

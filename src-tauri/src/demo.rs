@@ -19,7 +19,8 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> CommandResult<()> {
     let state = app.state::<AppState>();
     let db = state.data_dir.join("demo-server").join("server.db");
     if let Some(folder) = db.parent() {
-        std::fs::create_dir_all(folder).map_err(|e| CommandError::new(ErrorKind::Server, e.to_string()))?;
+        std::fs::create_dir_all(folder)
+            .map_err(|e| CommandError::new(ErrorKind::Server, e.to_string()))?;
     }
     let fresh = !db.exists();
     let server = start_server(Config::for_database(db))

@@ -185,15 +185,18 @@ impl From<ApiError> for CommandError {
     fn from(error: ApiError) -> Self {
         let message = error.to_string();
         match error {
-            ApiError::Offline(_) => {
-                Self::new(ErrorKind::Offline, "The server cannot be reached: you are offline")
-            }
+            ApiError::Offline(_) => Self::new(
+                ErrorKind::Offline,
+                "The server cannot be reached: you are offline",
+            ),
             ApiError::Unauthorized(_) => Self::new(ErrorKind::Unauthorized, message),
             ApiError::Forbidden { permission } => Self {
                 permission: Some(permission),
                 ..Self::new(ErrorKind::Forbidden, message)
             },
-            ApiError::NotFound => Self::new(ErrorKind::NotFound, "It no longer exists on the server"),
+            ApiError::NotFound => {
+                Self::new(ErrorKind::NotFound, "It no longer exists on the server")
+            }
             ApiError::Conflict {
                 code,
                 message,
@@ -263,7 +266,13 @@ mod tests {
     fn the_kinds_json_is_pinned() {
         let names: Vec<String> = ErrorKind::ALL
             .iter()
-            .map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_owned())
+            .map(|k| {
+                serde_json::to_value(k)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
         assert_eq!(
             names,
@@ -290,7 +299,10 @@ mod tests {
             in_words("firstName is required for a new person"),
             "First name is required for a new person"
         );
-        assert_eq!(in_words("appId needs businessId as well"), "App needs business as well");
+        assert_eq!(
+            in_words("appId needs businessId as well"),
+            "App needs business as well"
+        );
         assert_eq!(
             in_words("choose at least one permission policy"),
             "Choose at least one permission policy"

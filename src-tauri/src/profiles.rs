@@ -41,7 +41,10 @@ fn unknown_profile(id: &str) -> CommandError {
     let shown: String = id.chars().take(64).collect();
     CommandError {
         field: Some("id".into()),
-        ..CommandError::new(ErrorKind::NotFound, format!("No profile has the id {shown:?}"))
+        ..CommandError::new(
+            ErrorKind::NotFound,
+            format!("No profile has the id {shown:?}"),
+        )
     }
 }
 
@@ -223,7 +226,10 @@ mod tests {
             assert_eq!(ProfileId::parse(good).unwrap().as_str(), good);
         }
         let profiles = Profiles::default();
-        assert_eq!(profiles.known("demo").unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(
+            profiles.known("demo").unwrap_err().kind,
+            ErrorKind::NotFound
+        );
     }
 
     #[test]

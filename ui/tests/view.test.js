@@ -23,16 +23,17 @@ test("expiry and last-sync read relative to now", () => {
 });
 
 test("relative times follow the server's clock, not this computer's", async () => {
-  const { state, serverToday } = await import("../view.js");
+  const { serverToday } = await import("../view.js");
+  const { store } = await import("../store.js");
   const day = 86_400_000;
   // This computer's clock is two days behind the server's.
-  state.status = { online: true, clockOffsetMs: 2 * day };
+  store.set({ status: { online: true, clockOffsetMs: 2 * day } });
   try {
     const serverIn = (n) => new Date(Date.now() + 2 * day + n * day).toISOString();
     assert.equal(relative(serverIn(3)), "in 3 d");
     assert.equal(relative(new Date(Date.now() + day).toISOString()), "1 d ago", "tomorrow here is yesterday there");
     assert.ok(Math.abs(serverToday().getTime() - (Date.now() + 2 * day)) < 1000);
   } finally {
-    state.status = { online: true };
+    store.set({ status: { online: true } });
   }
 });

@@ -93,6 +93,7 @@ async fn main() {
     let window = Window {
         statuses: vec![InvitationStatus::Pending],
         search: Some("person 12".into()),
+        delivery: None,
         sort: SortColumn::Email,
         descending: true,
         offset: 0,

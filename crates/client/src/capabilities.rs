@@ -189,9 +189,11 @@ pub fn offers(subject: Subject, capabilities: Option<&Capabilities>, online: boo
 fn offer(action: Action, capabilities: Option<&Capabilities>, online: bool) -> Offer {
     let allowed = capabilities.map_or(Allowed::Yes, |c| c.check(action));
     let (enabled, hidden, reason) = match allowed {
-        Allowed::Denied { permission } => {
-            (false, true, Some(format!("You lack the permission {permission}")))
-        }
+        Allowed::Denied { permission } => (
+            false,
+            true,
+            Some(format!("You lack the permission {permission}")),
+        ),
         Allowed::Unsupported => (false, false, Some("This API does not support it".into())),
         Allowed::Yes if !online && action.permission().is_some() => (
             false,
@@ -246,10 +248,7 @@ mod tests {
         assert_eq!(of(InvitationStatus::Revoked), [DeleteInvitation]);
         assert_eq!(of(InvitationStatus::Accepted), [OpenUser]);
         let user = |s| actions(&offers(Subject::User(s), Some(&everything), true));
-        assert_eq!(
-            user(UserStatus::Active),
-            [EditUser, Inactivate, DeleteUser]
-        );
+        assert_eq!(user(UserStatus::Active), [EditUser, Inactivate, DeleteUser]);
         assert_eq!(
             user(UserStatus::Inactive),
             [EditUser, Reactivate, DeleteUser]
@@ -262,11 +261,17 @@ mod tests {
         let pending = Subject::Invitation(InvitationStatus::Pending);
         let resend = &offers(pending, Some(&reader), true)[0];
         assert!(resend.hidden && !resend.enabled);
-        assert!(resend.reason.as_deref().unwrap().contains("config:"), "{resend:?}");
+        assert!(
+            resend.reason.as_deref().unwrap().contains("config:"),
+            "{resend:?}"
+        );
 
         let offline = &offers(pending, None, false)[0];
         assert!(!offline.enabled && !offline.hidden);
-        assert_eq!(offline.reason.as_deref(), Some("Offline: changes need the server"));
+        assert_eq!(
+            offline.reason.as_deref(),
+            Some("Offline: changes need the server")
+        );
         let open = &offers(Subject::Invitation(InvitationStatus::Accepted), None, false)[0];
         assert!(open.enabled, "reading the member needs no server");
 
@@ -275,7 +280,10 @@ mod tests {
             .into_iter()
             .find(|o| o.action == Action::Revoke)
             .unwrap();
-        assert_eq!(revoke.reason.as_deref(), Some("This API does not support it"));
+        assert_eq!(
+            revoke.reason.as_deref(),
+            Some("This API does not support it")
+        );
         assert!(revoke.destructive && !revoke.enabled && !revoke.hidden);
     }
 }

@@ -9,7 +9,9 @@ use invitedesk_model::{FieldError, Rule};
 const OFFSET_MAX_MINUTES: i32 = 14 * 60;
 
 fn offset(minutes: i32) -> Duration {
-    Duration::minutes(i64::from(minutes.clamp(-OFFSET_MAX_MINUTES, OFFSET_MAX_MINUTES)))
+    Duration::minutes(i64::from(
+        minutes.clamp(-OFFSET_MAX_MINUTES, OFFSET_MAX_MINUTES),
+    ))
 }
 
 /// `text` as a day, None when empty; a clear error naming `field` when it is no date.
@@ -69,9 +71,15 @@ mod tests {
         let at = same_time_on(day("2026-12-31"), now, 9 * 60);
         assert_eq!(at.to_rfc3339(), "2026-12-30T23:30:00+00:00");
         let error = parse("dtEndAccess", "31/12/2026").unwrap_err();
-        assert_eq!((error.field.as_str(), error.rule), ("dtEndAccess", Rule::InvalidDate));
+        assert_eq!(
+            (error.field.as_str(), error.rule),
+            ("dtEndAccess", Rule::InvalidDate)
+        );
         assert_eq!(parse("dtEndAccess", "  ").unwrap(), None);
         // An offset no zone has is clamped, not trusted.
-        assert_eq!(end_of(day("2026-12-31"), 100_000), end_of(day("2026-12-31"), 14 * 60));
+        assert_eq!(
+            end_of(day("2026-12-31"), 100_000),
+            end_of(day("2026-12-31"), 14 * 60)
+        );
     }
 }

@@ -661,7 +661,10 @@ pub fn export_invitations_csv(
                 .map(|d| d.as_str().to_owned())
                 .unwrap_or_default(),
             date(i.dt_created),
-            i.created_by_name.clone().or(i.created_by.clone()).unwrap_or_default(),
+            i.created_by_name
+                .clone()
+                .or(i.created_by.clone())
+                .unwrap_or_default(),
         ]
     });
     write_csv(out, header, cells)
@@ -692,7 +695,10 @@ pub fn export_users_csv(
             u.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
             date(u.dt_end_access),
             date(u.dt_created),
-            u.created_by_name.clone().or(u.created_by.clone()).unwrap_or_default(),
+            u.created_by_name
+                .clone()
+                .or(u.created_by.clone())
+                .unwrap_or_default(),
         ]
     });
     write_csv(out, header, cells)

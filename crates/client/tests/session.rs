@@ -314,7 +314,10 @@ async fn edits_land_in_the_cache_and_a_stale_version_is_a_conflict() {
         permission_policy_ids: member.permission_policy_ids.clone(),
         dt_end_access: Some(end),
     };
-    w.session.update_user(member.id, &user_update).await.unwrap();
+    w.session
+        .update_user(member.id, &user_update)
+        .await
+        .unwrap();
     let cached = queries::user_window(
         &w.session.cache.lock().unwrap(),
         &UserWindow {

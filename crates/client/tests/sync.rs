@@ -263,7 +263,7 @@ async fn csv_export_is_rfc4180_and_formulas_cannot_run() {
     let lines: Vec<_> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "E-mail,First name,Last name,Status,Access end,Expires,Last sent,Created,Created by"
+        "E-mail,First name,Last name,Status,Access end,Expires,Last sent,Delivery,Created,Created by"
     );
     assert!(
         lines[1].starts_with(

@@ -31,7 +31,10 @@ pub async fn invitation_counts(
 
 /// Every id the filter shows: "select all", rows not drawn yet included.
 #[tauri::command]
-pub async fn invitation_ids(state: State<'_, AppState>, window: Window) -> CommandResult<Vec<Uuid>> {
+pub async fn invitation_ids(
+    state: State<'_, AppState>,
+    window: Window,
+) -> CommandResult<Vec<Uuid>> {
     with_cache(&state, |c, now| queries::invitation_ids(c, &window, now)).await
 }
 

@@ -35,7 +35,11 @@ pub async fn user_by_email(
 }
 
 #[tauri::command]
-pub async fn edit_user(state: State<'_, AppState>, id: Uuid, edit: UserEdit) -> CommandResult<User> {
+pub async fn edit_user(
+    state: State<'_, AppState>,
+    id: Uuid,
+    edit: UserEdit,
+) -> CommandResult<User> {
     Ok(state.active().await?.session.edit_user(id, &edit).await?)
 }
 

@@ -15,7 +15,10 @@ use crate::AppState;
 #[utoipa::path(get, path = "/organizations/{orgId}/serviceusers", tag = "users",
     params(("orgId" = Uuid, Path)),
     responses((status = 200, body = Page<ServiceUser>), (status = "4XX", body = ErrorBody)))]
-pub async fn list(caller: Caller, State(state): State<AppState>) -> Result<Json<Page<ServiceUser>>> {
+pub async fn list(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<Page<ServiceUser>>> {
     caller.require(Permission::RetrieveUser)?;
     let org = caller.org_id;
     let data = state.db.read(move |c| service_users::list(c, org)).await?;
