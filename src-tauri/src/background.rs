@@ -34,6 +34,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
         let mut status = lock(&state.status);
         status.syncing = true;
         status.done = 0;
+        status.total = None;
         status.clone()
     };
     publish(app, start);
@@ -45,6 +46,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
             let status = {
                 let mut status = lock(&state.status);
                 status.done = p.done;
+                status.total = p.total;
                 status.list = Some(match p.list {
                     List::Invitations => "invitations",
                     List::Users => "users",

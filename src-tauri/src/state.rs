@@ -33,6 +33,8 @@ pub struct SyncStatus {
     pub syncing: bool,
     /// Records applied so far in the running sync, and of which list.
     pub done: u64,
+    /// How many the running sync brings in that list, when the server says.
+    pub total: Option<u64>,
     pub list: Option<&'static str>,
     pub last_error: Option<String>,
     /// The server's clock less this computer's, in milliseconds: the UI dates defaults and

@@ -24,11 +24,13 @@ pub enum SyncError {
     Cache(#[from] CacheError),
 }
 
-/// How far a sync has come: items applied so far in this list (the API gives no total).
+/// How far a sync has come: records applied so far in this list, and how many it brings in
+/// all when the API says (the extended API does; m3ter's does not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     pub list: List,
     pub done: u64,
+    pub total: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -188,14 +190,20 @@ where
         })
     };
     let mut since = cursor.unwrap_or(DateTime::UNIX_EPOCH);
+    let (mut total, mut first) = (None, true);
     let fetched: Result<(), ApiError> = async {
         loop {
             let page = fetch(ListQuery {
                 page_size: Some(PAGE_SIZE),
                 modified_since: Some(since),
+                // Counted once, on the first page: the later ones only page on.
+                include_total: first,
                 ..Default::default()
             })
             .await?;
+            if std::mem::take(&mut first) {
+                total = page.total;
+            }
             let last = page.data.iter().rev().find_map(Synced::modified);
             let more = page.next_token.is_some() && last.is_some();
             let batch = Batch {
@@ -208,6 +216,7 @@ where
             progress(Progress {
                 list,
                 done: applied.load(Ordering::Relaxed),
+                total,
             });
             match (more, last) {
                 (true, Some(last)) => since = last,
@@ -225,7 +234,11 @@ where
         return Err(e.into());
     }
     let done = written?;
-    progress(Progress { list, done });
+    progress(Progress {
+        list,
+        done,
+        total: Some(done),
+    });
     Ok(done)
 }
 
@@ -295,6 +308,7 @@ where
         progress(Progress {
             list,
             done: seen.len() as u64,
+            total: None,
         });
         match page.next_token {
             Some(token) => next_token = Some(token),

@@ -72,6 +72,15 @@ async fn a_full_sync_then_an_incremental_one_keep_the_cache_equal_to_the_server(
         seen.iter().any(|p| p.list == List::Users && p.done > 0),
         "progress reported"
     );
+    // The server says how many a sync brings from its first page: "n of total" from the start.
+    let first = seen.iter().find(|p| p.list == List::Invitations).unwrap();
+    assert_eq!(first.total, Some(server_rows.len() as u64), "{first:?}");
+    assert!(
+        seen.iter()
+            .filter(|p| p.list == List::Invitations)
+            .all(|p| p.total == first.total),
+        "{seen:?}"
+    );
     let all = window(
         &w.cache,
         &Window {

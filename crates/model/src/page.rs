@@ -11,6 +11,10 @@ pub struct Page<T> {
     pub data: Vec<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    /// How many records a `modifiedSince` listing brings in all, on its first page only, so a
+    /// sync can say "n of total". Not in m3ter's API, whose clients ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// Page sizes the API accepts, and its default.

@@ -100,6 +100,8 @@ pub struct ListQuery {
     pub statuses: Vec<String>,
     pub search: Option<String>,
     pub modified_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Asks the extended API for `total`, the changes from `modified_since` on in all.
+    pub include_total: bool,
 }
 
 impl ListQuery {
@@ -136,6 +138,9 @@ impl ListQuery {
                 "modifiedSince",
                 since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             ));
+        }
+        if self.include_total {
+            pairs.push(("includeTotal", "true".into()));
         }
         pairs
     }

@@ -19,6 +19,7 @@ fn whole<T>(data: Vec<T>) -> Json<Page<T>> {
     Json(Page {
         data,
         next_token: None,
+        total: None,
     })
 }
 

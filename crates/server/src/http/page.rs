@@ -34,6 +34,8 @@ struct ListedPage<'a, T> {
     data: Vec<Listed<'a, T>>,
     #[serde(skip_serializing_if = "no_token")]
     next_token: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<u64>,
 }
 
 fn no_token(token: &&Option<String>) -> bool {
@@ -46,6 +48,7 @@ impl<T: Serialize + MaybeDeleted> IntoResponse for PageJson<T> {
         let page = ListedPage {
             data: self.0.data.iter().map(Listed).collect(),
             next_token: &self.0.next_token,
+            total: self.0.total,
         };
         match serde_json::to_writer(&mut body, &page) {
             Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),

@@ -25,5 +25,6 @@ pub async fn list(
     Ok(Json(Page {
         data,
         next_token: None,
+        total: None,
     }))
 }

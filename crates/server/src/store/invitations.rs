@@ -186,7 +186,7 @@ pub fn list(
     now: DateTime<Utc>,
 ) -> Result<Page<Invitation>> {
     let statuses = params.statuses(InvitationStatus::parse)?;
-    let (rows, next_token) =
+    let (rows, next_token, total) =
         paging::page_of::<InvitationRow>(conn, "invitations", org_id, params, |q| {
             push_status_filter(q, &statuses, now)
         })?;
@@ -194,7 +194,11 @@ pub fn list(
         .into_iter()
         .map(|r| r.into_wire(now))
         .collect::<Result<_>>()?;
-    Ok(Page { data, next_token })
+    Ok(Page {
+        data,
+        next_token,
+        total,
+    })
 }
 
 /// Pending and Expired are told apart by the expiry time, not only by the stored status.

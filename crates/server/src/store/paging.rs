@@ -28,6 +28,9 @@ pub struct ListParams {
     /// Changes strictly after this time, oldest first, deleted records included as
     /// tombstones; pass the last `dtLastModified` seen.
     pub modified_since: Option<DateTime<Utc>>,
+    /// With `modifiedSince`: also answer `total`, how many changes there are from there in
+    /// all (a sync's "n of total"). Asked once per sync, since it counts them.
+    pub include_total: Option<bool>,
 }
 
 /// Where the previous page stopped: the sort key and id of its last row.
@@ -121,9 +124,13 @@ pub fn page_of<R: FromRow + Pageable>(
     org_id: Uuid,
     params: &ListParams,
     push_status: impl FnOnce(&mut Sql),
-) -> Result<(Vec<R>, Option<String>)> {
+) -> Result<(Vec<R>, Option<String>, Option<u64>)> {
     let page_size = params.page_size()?;
     let cursor = params.cursor()?;
+    let total = match (params.modified_since, params.include_total) {
+        (Some(since), Some(true)) => Some(changes_since(conn, table, org_id, since)?),
+        _ => None,
+    };
     let mut query = Sql::new(&format!("SELECT * FROM {table} WHERE org_id = "));
     query.bind(org_id.to_string());
     match params.modified_since {
@@ -170,7 +177,22 @@ pub fn page_of<R: FromRow + Pageable>(
     } else {
         None
     };
-    Ok((rows, next))
+    Ok((rows, next, total))
+}
+
+/// How many records of `table` changed after `since` (tombstones too): what a sync from there
+/// will bring. Counted on the same index the feed walks.
+fn changes_since(
+    conn: &Connection,
+    table: &'static str,
+    org_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<u64> {
+    let sql = format!("SELECT count(*) FROM {table} WHERE org_id = ?1 AND dt_last_modified > ?2");
+    let count: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row((org_id.to_string(), micros(since)), |r| r.get(0))?;
+    Ok(count as u64)
 }
 
 /// An echo of a bad value, cut short so an error never repeats a huge parameter back.

@@ -134,18 +134,23 @@ impl UserRow {
 
 pub fn list(conn: &Connection, org_id: Uuid, params: &ListParams) -> Result<Page<User>> {
     let statuses = params.statuses(UserStatus::parse)?;
-    let (rows, next_token) = paging::page_of::<UserRow>(conn, "users", org_id, params, |q| {
-        if !statuses.is_empty() {
-            q.push(" AND status IN (")
-                .bind_list(statuses.iter().map(|s| s.as_str().to_owned()))
-                .push(")");
-        }
-    })?;
+    let (rows, next_token, total) =
+        paging::page_of::<UserRow>(conn, "users", org_id, params, |q| {
+            if !statuses.is_empty() {
+                q.push(" AND status IN (")
+                    .bind_list(statuses.iter().map(|s| s.as_str().to_owned()))
+                    .push(")");
+            }
+        })?;
     let data = rows
         .into_iter()
         .map(UserRow::into_wire)
         .collect::<Result<_>>()?;
-    Ok(Page { data, next_token })
+    Ok(Page {
+        data,
+        next_token,
+        total,
+    })
 }
 
 pub fn get(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<User> {
