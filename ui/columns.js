@@ -32,11 +32,11 @@ export const invitationColumns = [
   { key: "status", title: "Status", sort: "status", render: (r) => badge(r.status), tip: (r) => r.status },
   { key: "expires", title: "Expires / closed", sort: "expires", render: text(closing), tip: title(closing) },
   { key: "delivery", title: "Delivery", render: (r) => element("span", { class: `delivery ${r.deliveryStatus ?? ""}` }, delivery(r).text), tip: title(delivery) },
-  { key: "placement", title: "Subscription / Role", render: (r) => placement(catalog(), r) },
+  { key: "placement", title: "Subscription / Role", render: (r) => placement(catalog(), r), secondary: true },
   { key: "policies", title: "Policies", render: (r) => policyNames(catalog(), r.permissionPolicyIds), secondary: true },
   { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
   { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent), tip: (r) => stamp(r.dtLastSent), secondary: true },
-  { key: "created", title: "Created", sort: "created", render: (r) => day(r.dtCreated), tip: (r) => stamp(r.dtCreated) },
+  { key: "created", title: "Created", sort: "created", render: (r) => day(r.dtCreated), tip: (r) => stamp(r.dtCreated), secondary: true },
   { key: "createdBy", title: "Created by", render: text(createdBy), tip: title(createdBy), secondary: true },
 ];
 

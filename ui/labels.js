@@ -23,7 +23,7 @@ export function explain(error) {
     case "offline":
       return "The server cannot be reached: you are offline. Try again when it is back.";
     case "unauthorized":
-      return `The server refused this profile's credentials: ${error.message}. Edit the profile in Profiles and enter a current key and secret.`;
+      return "The server refused this profile's access key or secret. Edit the profile in Profiles and enter current ones.";
     case "rateLimited":
       return `${error.message}. Wait a moment, then try again.`;
     case "noProfile":

@@ -15,6 +15,7 @@ export async function showProfile(store, known = null) {
     say(store, "Add a connection profile to start.", "info");
     return;
   }
+  if (store.get().notice?.message.startsWith("Add a connection profile")) say(store, "");
   store.set({ status: known?.status ?? (await api.status()) });
   const catalog = await api.catalog().catch(() => store.get().catalog);
   store.set({ catalog });

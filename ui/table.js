@@ -196,27 +196,32 @@ export class VirtualTable {
     this.draw();
   }
 
-  select(index, open) {
+  async select(index, open) {
     this.selected = index;
     this.draw();
-    const row = this.rowAt(index);
-    if (row) this.options.onSelect?.(row, open);
+    // A click while the rows reload (a new search, say) lands on a row not loaded yet.
+    const row = this.rowAt(index) ?? (await this.load(Math.floor(index / PAGE) * PAGE), this.rowAt(index));
+    if (row && this.selected === index) this.options.onSelect?.(row, open);
   }
 
-  /** Selects the row with this id if it is loaded (after an invite, the new row). */
-  selectId(id) {
+  /** The loaded row with this id and its index, if any. */
+  findLoaded(id) {
     for (const [key, rows] of this.pages) {
       if (typeof key !== "string") continue;
       const at = rows.findIndex((r) => r.id === id);
-      if (at >= 0) {
-        const index = Number(key.slice(5)) + at;
-        this.scrollToRow(Math.max(0, index - 2));
-        this.select(index, true);
-        return true;
-      }
+      if (at >= 0) return { index: Number(key.slice(5)) + at, row: rows[at] };
     }
-    return false;
+    return null;
   }
+
+  /** Marks the row with this id selected without opening it (it is open already). */
+  highlight(id) {
+    const found = this.findLoaded(id);
+    this.selected = found ? found.index : -1;
+    this.draw();
+    return found?.row ?? null;
+  }
+
 
   onKey(event) {
     const pageRows = Math.floor((this.viewport.clientHeight || 600) / ROW_HEIGHT);

@@ -24,3 +24,4 @@ mod s5_read_only;
 mod s6_offline;
 mod s7_bad_input;
 mod s8_conflict;
+mod s9_everyday;

@@ -38,7 +38,7 @@ async fn the_invitee_accepts_from_the_email_and_becomes_an_active_user() {
             s.type_into("#invitation-search", "teitelbaum").await;
             s.until(
                 "the invitation to show Accepted",
-                "[...document.querySelectorAll('#invitation-table .vt-row')].some(r => r.innerText.includes('Accepted'))",
+                "(rows => rows.length === 1 && rows[0].innerText.includes('teitelbaum') && rows[0].innerText.includes('Accepted'))([...document.querySelectorAll('#invitation-table .vt-row')])",
             )
             .await;
             s.open_row("#invitation-table", RUTH.email).await;

@@ -117,7 +117,7 @@ async function send(doc, store, event) {
   const problems = await checkNow(doc);
   if (problems.length) {
     message.className = "form-message error";
-    message.textContent = problems.length === 1 ? problems[0].message : `${problems.length} fields need attention`;
+    message.textContent = `Some fields need attention: ${problems.length === 1 ? problems[0].message : `${new Set(problems.map((p) => p.field)).size} to fix`}`;
     doc.querySelector("#invite-form [aria-invalid=true]")?.focus();
     return;
   }

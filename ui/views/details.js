@@ -43,7 +43,8 @@ export function userDetails(row, catalog) {
   };
 }
 
-/** One offered action as a button (hidden offers are left out by the caller). */
+/** One offered action as a button. An action the principal may not do is shown disabled,
+ *  with the permission it needs (the toolbar hides it instead). */
 export function actionButton(offer, onRun) {
   return element("button", {
     type: "button",
@@ -65,7 +66,7 @@ async function draw(doc, store, detail) {
     [element("dt", {}, label), element("dd", { title: full ?? undefined }, value ?? "")]));
   const offers = await api.offers(kind === "user" ? { user: row.status } : { invitation: row.status }).catch(() => []);
   if (store.get().detail !== detail) return; // another record was opened meanwhile
-  doc.getElementById("details-actions").replaceChildren(...offers.filter((o) => !o.hidden).map((o) => actionButton(o, () => run(store, o, kind, row))));
+  doc.getElementById("details-actions").replaceChildren(...offers.map((o) => actionButton(o, () => run(store, o, kind, row))));
   return panel;
 }
 

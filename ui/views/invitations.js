@@ -61,6 +61,15 @@ function drawSelection(doc, store) {
   all.disabled = selected >= invitations.total;
 }
 
+/** The open invitation as the cache has it now (its names resolved, its status current), and
+ *  selected in the table: after a write or a sync. */
+function showFresh(store) {
+  const { detail } = store.get();
+  if (detail?.kind !== "invitation") return;
+  const fresh = invitations.highlight(detail.row.id);
+  if (fresh) store.set({ detail: { kind: "invitation", row: fresh } });
+}
+
 export async function refreshCounts(store) {
   const invitationCounts = await api.invitationCounts().catch(() => store.get().invitationCounts);
   store.set({ invitationCounts });
@@ -94,6 +103,7 @@ export function mount(doc, store) {
     invitations.refresh().then(() => {
       drawEmptyState(doc, store);
       announceRows();
+      showFresh(store);
     });
   });
   store.subscribe(["catalog"], () => invitations.draw());
