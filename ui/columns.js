@@ -2,7 +2,7 @@
 // string or a node) and may say the full text its cell's tooltip shows when it is cut short.
 
 import { store } from "./store.js";
-import { element, day, stamp, relative, name, policyNames, placement, who } from "./view.js";
+import { element, day, shortDay, stamp, relative, name, policyNames, placement, who } from "./view.js";
 
 export const badge = (status) => element("span", { class: `status ${status}` }, status ?? "");
 const catalog = () => store.get().catalog;
@@ -12,7 +12,7 @@ export function closing(row) {
   if (row.status === "Pending" || row.status === "Expired") {
     return { text: relative(row.dtExpiry), title: `Expires ${stamp(row.dtExpiry)}` };
   }
-  const when = day(row.dtLastModified);
+  const when = shortDay(row.dtLastModified);
   return { text: when ? `${row.status} ${when}` : row.status ?? "", title: `${row.status} ${stamp(row.dtLastModified)}` };
 }
 
@@ -35,8 +35,8 @@ export const invitationColumns = [
   { key: "placement", title: "Subscription / Role", render: (r) => placement(catalog(), r), secondary: true },
   { key: "policies", title: "Policies", render: (r) => policyNames(catalog(), r.permissionPolicyIds), secondary: true },
   { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end", secondary: true },
-  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => day(r.dtLastSent), tip: (r) => stamp(r.dtLastSent), secondary: true },
-  { key: "created", title: "Created", sort: "created", render: (r) => day(r.dtCreated), tip: (r) => stamp(r.dtCreated), secondary: true },
+  { key: "lastSent", title: "Last sent", sort: "lastSent", render: (r) => shortDay(r.dtLastSent), tip: (r) => stamp(r.dtLastSent), secondary: true },
+  { key: "created", title: "Created", sort: "created", render: (r) => shortDay(r.dtCreated), tip: (r) => stamp(r.dtCreated), secondary: true },
   { key: "createdBy", title: "Created by", render: text(createdBy), tip: title(createdBy), secondary: true },
 ];
 
@@ -47,7 +47,7 @@ export const userColumns = [
   { key: "accessEnd", title: "Access end", sort: "accessEnd", render: (r) => day(r.dtEndAccess) || "No end" },
   { key: "policies", title: "Policies", render: (r) => policyNames(catalog(), r.permissionPolicyIds), secondary: true },
   { key: "placement", title: "Subscription / Role", render: (r) => placement(catalog(), r) },
-  { key: "created", title: "Created", sort: "created", render: (r) => day(r.dtCreated), tip: (r) => stamp(r.dtCreated), secondary: true },
+  { key: "created", title: "Created", sort: "created", render: (r) => shortDay(r.dtCreated), tip: (r) => stamp(r.dtCreated), secondary: true },
   { key: "createdBy", title: "Created by", render: text(createdBy), tip: title(createdBy), secondary: true },
 ];
 

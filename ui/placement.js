@@ -93,11 +93,11 @@ export function drawPlacement(doc, prefix, catalog, form, panel, own = 0) {
     ? seatState(catalog.subscriptions.find((s) => s.id === form.subscriptionId), own)
     : { level: "unknown", message: "This API has no placement catalogue: the invitation goes to the organisation only" };
   panel.className = `seat-panel ${seats.level}`;
-  panel.replaceChildren(
+  panel.replaceChildren(...[
     element("strong", {}, "Seats "),
     element("span", {}, seats.message),
     seats.limit ? seatBar(seats) : null,
     seats.limit ? seatFigures(seats) : null,
-  );
+  ].filter(Boolean));
   return seats;
 }

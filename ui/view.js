@@ -41,6 +41,13 @@ export const day = (iso) => {
   const d = new Date(iso);
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 };
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** `23 Nov` this year, `2025-11-23` before: short enough for a table's cell. */
+export const shortDay = (iso) => {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return d.getFullYear() === serverToday().getFullYear() ? `${d.getDate()} ${MONTHS[d.getMonth()]}` : day(iso);
+};
 /** `16:05`, local. */
 export const clock = (iso) => {
   const d = new Date(iso);

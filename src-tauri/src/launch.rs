@@ -40,3 +40,26 @@ pub fn trace(label: &str) {
         println!("TRACE {label} {:.1}", since.unwrap_or(f64::NAN));
     }
 }
+
+/// The launch bench's yardstick (`--blank`): an empty page that says it is on screen after its
+/// first frame, as the app's page does with its rows. Served from here, not from ui/, so it is
+/// no part of the shipped bundle; it exists only in a window opened with `--blank`.
+pub const BLANK_PATH: &str = "/launch-yardstick.html";
+const BLANK_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>InviteDesk</title></head><body><script>requestAnimationFrame(() => window.__TAURI__.core.invoke(\"mark_ready\", { what: \"blank\" }));</script></body></html>";
+
+/// Answers the yardstick's request (which ui/ has no file for) with the blank page. Its one
+/// inline script is its own: the bundle's CSP, which refuses inline scripts, is not sent.
+pub fn serve_blank(
+    request: &tauri::http::Request<Vec<u8>>,
+    response: &mut tauri::http::Response<std::borrow::Cow<'static, [u8]>>,
+) {
+    if request.uri().path() != BLANK_PATH {
+        return;
+    }
+    let mut page = tauri::http::Response::new(std::borrow::Cow::Borrowed(BLANK_PAGE.as_bytes()));
+    page.headers_mut().insert(
+        tauri::http::header::CONTENT_TYPE,
+        tauri::http::HeaderValue::from_static("text/html"),
+    );
+    *response = page;
+}

@@ -77,7 +77,7 @@ pub fn run(options: Options) {
         .setup(move |app| {
             launch::trace("setup");
             let page = if options.blank {
-                "blank.html"
+                launch::BLANK_PATH.trim_start_matches('/')
             } else {
                 "index.html"
             };
@@ -104,12 +104,16 @@ fn open_window<R: Runtime>(app: &tauri::AppHandle<R>, page: &str) -> tauri::Resu
         .find(|w| w.label == "main")
         .cloned()
         .unwrap_or_default();
+    let blank = page == launch::BLANK_PATH.trim_start_matches('/');
     let config = tauri::utils::config::WindowConfig {
         url: tauri::WebviewUrl::App(page.into()),
         ..config
     };
     tauri::WebviewWindowBuilder::from_config(app, &config)?
-        .on_web_resource_request(|request, _response| {
+        .on_web_resource_request(move |request, response| {
+            if blank {
+                launch::serve_blank(&request, response);
+            }
             if launch::tracing() {
                 launch::trace(&format!("served {}", request.uri().path()));
             }

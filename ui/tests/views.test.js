@@ -81,8 +81,11 @@ test("who created a row reads as a name, or a short id with the whole id on hove
 
 test("Expires shows for Pending and Expired; the others show when they closed", () => {
   assert.match(closing(invitation(1)).text, /^in \d+ d$/);
-  const accepted = closing(invitation(2, { status: "Accepted", dtLastModified: "2026-11-30T12:00:00Z" }));
-  assert.equal(accepted.text, "Accepted 2026-11-30");
+  const thisYear = new Date(new Date().getFullYear(), 10, 30, 12).toISOString();
+  assert.equal(closing(invitation(2, { status: "Accepted", dtLastModified: thisYear })).text, "Accepted 30 Nov");
+  const before = closing(invitation(2, { status: "Revoked", dtLastModified: "2024-03-05T12:00:00Z" }));
+  assert.equal(before.text, "Revoked 2024-03-05", "another year keeps its year");
+  assert.match(before.title, /^Revoked 2024-03-05 \d\d:\d\d$/);
 });
 
 test("an action button is disabled with its reason, and marked destructive", () => {
