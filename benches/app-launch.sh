@@ -3,6 +3,9 @@
 # and its WebKit processes), against a blank Tauri window of the same binary (`--blank`), in
 # one run under Xvfb. DESIGN §5: launch ≤ 1 s and ≤ 1.3× the blank window; memory ≤ 1.1×.
 #   benches/app-launch.sh [runs]
+# With INVITEDESK_LAUNCH_BASELINE=<an earlier build of the app>, each round launches that binary
+# on the same cache too, so a change is compared with what came before in the same run.
+# LAUNCH_IDLE_SECS (default 5): how long after READY the memory is read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -18,9 +21,9 @@ cache="$XDG_DATA_HOME/com.invitedesk.console/profiles/demo/cache.db"
 
 # Everything inside one D-Bus session with an unlocked keyring, so the demo profile's secret
 # survives from the preparing run to the measured ones.
-dbus-run-session -- bash -s "$app" "$cache" "$runs" "$work" <<'INNER'
+dbus-run-session -- bash -s "$app" "$cache" "$runs" "$work" "${INVITEDESK_LAUNCH_BASELINE:-}" <<'INNER'
 set -euo pipefail
-app=$1 cache=$2 runs=$3 work=$4
+app=$1 cache=$2 runs=$3 work=$4 baseline=$5
 printf bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
 tree_pss_kib() { # PSS of a process and all its descendants
@@ -35,14 +38,14 @@ tree_pss_kib() { # PSS of a process and all its descendants
   echo "$total"
 }
 
-launch() { # prints "<ms to READY> <PSS KiB after 5 s idle>"
-  "$app" "$@" > "$work/out" 2>/dev/null &
+launch() { # prints "<ms to READY> <PSS KiB after 5 s idle>"; LAUNCH_BINARY picks another build
+  "${LAUNCH_BINARY:-$app}" "$@" > "$work/out" 2>/dev/null &
   local pid=$! waited=0
   until grep -q '^READY' "$work/out" 2>/dev/null; do
     sleep 0.05; waited=$((waited + 1))
     [ $waited -lt 600 ] || { echo "no READY from $app $*" >&2; kill $pid; exit 1; }
   done
-  sleep 5
+  sleep "${LAUNCH_IDLE_SECS:-5}"
   echo "$* :" >> "$work/breakdown"
   echo "$(awk '/^READY/ { print $3 }' "$work/out") $(tree_pss_kib $pid)"
   kill $pid; wait $pid 2>/dev/null || true
@@ -63,6 +66,7 @@ echo "cached invitations: $rows"
 for i in $(seq "$runs"); do
   echo "blank $(launch --blank)"
   echo "app $(launch)"   # no --demo: the server is gone, the app opens on its cache, offline
+  if [ -n "$baseline" ]; then echo "baseline $(LAUNCH_BINARY=$baseline launch)"; fi
 done | tee "$work/results"
 python3 - "$work/results" <<'PY'
 import statistics, sys
@@ -81,6 +85,10 @@ if fast("blank") and fast("app"):
           f"({len(fast('app'))} and {len(fast('blank'))} launches)")
 print(f"idle PSS, blank window:              {bm:.0f} MiB (median)")
 print(f"idle PSS, app with 100k cached:      {am:.0f} MiB (median) = {am / bm:.2f}x the blank window")
+if any(r[0] == "baseline" for r in rows):
+    zl, zm = med("baseline", 1), med("baseline", 2) / 1024
+    print(f"baseline build, launch to rows:      {zl:.0f} ms (median); this build {al / zl:.2f}x it")
+    print(f"baseline build, idle PSS:            {zm:.0f} MiB (median); this build {am / zm:.2f}x it")
 PY
 echo "PSS by process, every run:"
 cat "$work/breakdown"

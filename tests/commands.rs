@@ -257,3 +257,20 @@ fn the_rules_the_ui_draws_with_are_the_models() {
     assert_eq!(toolbar[0]["action"], "invite", "{toolbar}");
     assert_eq!(toolbar[0]["enabled"], true, "{toolbar}");
 }
+
+/// Every listed command is one the UI calls (through ui/api.js, its only caller), and the UI
+/// calls no other: no dead command, no call the window would be refused.
+#[test]
+fn the_ui_calls_exactly_the_listed_commands() {
+    let api = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/api.js")).unwrap();
+    let mut called: Vec<&str> = api
+        .split("call(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    called.sort();
+    called.dedup();
+    let mut listed = invitedesk_app::commands::ALL.to_vec();
+    listed.sort();
+    assert_eq!(called, listed);
+}

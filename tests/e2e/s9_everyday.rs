@@ -83,10 +83,16 @@ async fn edit_placement_and_access_end(s: &Stage) {
     let (email, id) = a_pending_invitation(s, 1).await;
     s.type_into("#invitation-search", &email).await;
     s.open_row("#invitation-table", &email).await;
-    s.click("#details-actions button[data-action=editInvitation]").await;
-    s.until("the edit dialog", "document.getElementById('edit-dialog').open").await;
+    s.click("#details-actions button[data-action=editInvitation]")
+        .await;
+    s.until(
+        "the edit dialog",
+        "document.getElementById('edit-dialog').open",
+    )
+    .await;
     let chosen = (Local::now() + chrono::Duration::days(40)).date_naive();
-    s.set_value("#ef-accessEnd", &chosen.format("%Y-%m-%d").to_string()).await;
+    s.set_value("#ef-accessEnd", &chosen.format("%Y-%m-%d").to_string())
+        .await;
     s.choose("#ef-businessId", "Acme Retail").await;
     s.choose("#ef-appId", "Storefront").await;
     s.choose("#ef-subscriptionId", "Storefront Pro").await;
@@ -95,11 +101,21 @@ async fn edit_placement_and_access_end(s: &Stage) {
     s.click("#edit-save").await;
     s.until_text("#notice", &format!("Saved {email}")).await;
     let saved = api_as(s, "admin").invitation(id).await.unwrap();
-    let end = saved.dt_end_access.expect("an access end").with_timezone(&Local);
+    let end = saved
+        .dt_end_access
+        .expect("an access end")
+        .with_timezone(&Local);
     assert_eq!(end.date_naive(), chosen, "the day chosen is the day stored");
-    assert_eq!((end.hour(), end.minute()), (23, 59), "access lasts through that day");
+    assert_eq!(
+        (end.hour(), end.minute()),
+        (23, 59),
+        "access lasts through that day"
+    );
     let subscriptions = api_as(s, "admin").all_subscriptions().await.unwrap();
-    let pro = subscriptions.iter().find(|x| x.name.as_deref() == Some("Storefront Pro")).unwrap();
+    let pro = subscriptions
+        .iter()
+        .find(|x| x.name.as_deref() == Some("Storefront Pro"))
+        .unwrap();
     assert_eq!(saved.subscription_id, Some(pro.id));
     s.click("#details-close").await;
     s.set_value("#invitation-search", "").await;
@@ -107,24 +123,41 @@ async fn edit_placement_and_access_end(s: &Stage) {
 
 /// From the tabs to a dialog and back without the mouse.
 async fn keyboard_only(s: &Stage) {
-    s.eval("document.getElementById('tab-invitations').focus(); return true;").await;
+    s.eval("document.getElementById('tab-invitations').focus(); return true;")
+        .await;
     s.press(Key::Right.into()).await;
     s.until("the users tab, selected and focused", "document.activeElement.id === 'tab-users' && !document.getElementById('view-users').hidden").await;
     s.press(Key::Right.into()).await;
     s.until("the seats tab", "document.activeElement.id === 'tab-seats' && !document.getElementById('view-seats').hidden").await;
+    s.until_text("#seats", "limit").await;
+    s.screenshot("seats").await;
     s.press(Key::Home.into()).await;
     s.until("the invitations tab", "document.activeElement.id === 'tab-invitations' && !document.getElementById('view-invitations').hidden").await;
     s.press('/').await;
-    s.until("the search box focused by /", "document.activeElement.id === 'invitation-search'").await;
+    s.until(
+        "the search box focused by /",
+        "document.activeElement.id === 'invitation-search'",
+    )
+    .await;
     s.press(Key::Tab.into()).await;
-    s.until("Invite user focused", "document.activeElement.id === 'invite-button'").await;
+    s.until(
+        "Invite user focused",
+        "document.activeElement.id === 'invite-button'",
+    )
+    .await;
     s.press(Key::Enter.into()).await;
-    s.until("the invite dialog, focus on the e-mail", "document.getElementById('invite-dialog').open && document.activeElement.id === 'if-email'").await;
+    s.until(
+        "the invite dialog, focus on the e-mail",
+        "document.getElementById('invite-dialog').open && document.activeElement.id === 'if-email'",
+    )
+    .await;
     for key in "not-an-address".chars() {
         s.press(key).await;
     }
     s.until_text("#if-email-error", "E-mail").await;
-    let described = s.eval("return document.getElementById('if-email').getAttribute('aria-describedby')").await;
+    let described = s
+        .eval("return document.getElementById('if-email').getAttribute('aria-describedby')")
+        .await;
     assert_eq!(described, json!("if-email-error"));
     s.press(Key::Escape.into()).await;
     s.until("focus back on Invite user", "!document.getElementById('invite-dialog').open && document.activeElement.id === 'invite-button'").await;
@@ -136,24 +169,42 @@ async fn invite_someone_known(s: &Stage) {
     api_as(s, "admin").revoke_invitation(id).await.unwrap();
     synced(s).await;
     s.click("#invite-button").await;
-    s.until("the invite form", "document.getElementById('invite-dialog').open").await;
+    s.until(
+        "the invite form",
+        "document.getElementById('invite-dialog').open",
+    )
+    .await;
     s.click("input[name=kind][value=existing]").await;
-    s.type_into("#if-existing", &email[..email.find('@').unwrap()]).await;
-    s.until_text("#if-existing-list", "invitation revoked").await;
+    s.type_into("#if-existing", &email[..email.find('@').unwrap()])
+        .await;
+    s.until_text("#if-existing-list", "invitation revoked")
+        .await;
     s.screenshot("existing-user-picker").await;
     s.click("#if-existing-list button.candidate").await;
-    let filled = s.eval("return document.getElementById('if-email').value").await;
+    let filled = s
+        .eval("return document.getElementById('if-email').value")
+        .await;
     assert_eq!(filled, json!(email));
-    let member = crate::helpers::users_on_server(&api_as(s, "admin")).await[0].email.clone().unwrap();
+    let member = crate::helpers::users_on_server(&api_as(s, "admin")).await[0]
+        .email
+        .clone()
+        .unwrap();
     s.type_into("#if-existing", &member).await;
-    s.until_text("#if-existing-list", "Nobody known here matches").await;
+    s.until_text("#if-existing-list", "Nobody known here matches")
+        .await;
     s.click("#if-policies input[type=checkbox]").await;
     s.click("#invite-send").await;
-    s.until_text("#notice", &format!("Invitation sent to {email}")).await;
+    s.until_text("#notice", &format!("Invitation sent to {email}"))
+        .await;
     let again = invitations_on_server(&api_as(s, "admin")).await;
-    assert!(again.iter().any(|i| i.email.as_deref() == Some(email.as_str())
-        && i.status_at(chrono::Utc::now()) == InvitationStatus::Pending
-        && i.existing_user == Some(true)), "a new Pending invitation as an existing user");
+    assert!(
+        again
+            .iter()
+            .any(|i| i.email.as_deref() == Some(email.as_str())
+                && i.status_at(chrono::Utc::now()) == InvitationStatus::Pending
+                && i.existing_user == Some(true)),
+        "a new Pending invitation as an existing user"
+    );
 }
 
 /// Renames the profile; a wrong secret replaces the saved one (the server refuses it), and
@@ -173,7 +224,8 @@ async fn edit_the_profile(s: &Stage) {
     s.click("#pf-save").await;
     s.until_text("#pf-result", "replaced the old one").await;
     s.click("#sync-button").await;
-    s.until_text("#notice", "refused this profile's access key or secret").await;
+    s.until_text("#notice", "refused this profile's access key or secret")
+        .await;
     let secret = s.credentials("admin").api_secret.clone();
     s.click("#profile-list button.edit-profile").await;
     s.type_into("#pf-apiSecret", &secret).await;

@@ -38,9 +38,20 @@ function drawEmptyState(doc, store) {
   doc.getElementById("invitation-count").textContent = countLine(invitations.total, store.get().selection.size);
 }
 
+/** The toolbar's offers, asked of Rust only when what they depend on changed (connectivity,
+ *  the principal): every status event would otherwise be a command, and keep the app from
+ *  ever counting as idle. */
+let toolbarOffers = { key: null, offers: [] };
+async function currentOffers(store) {
+  const { status, capabilities } = store.get();
+  const key = JSON.stringify([status.online, capabilities?.principal ?? null, capabilities?.actions ?? null]);
+  if (toolbarOffers.key !== key) toolbarOffers = { key, offers: await api.offers("toolbar").catch(() => []) };
+  return toolbarOffers.offers;
+}
+
 /** The toolbar's and the selection bar's buttons, as Rust offers them now. */
 async function drawOffers(doc, store) {
-  const offers = await api.offers("toolbar").catch(() => []);
+  const offers = await currentOffers(store);
   const selected = store.get().selection.size;
   for (const [id, action] of [["invite-button", "invite"], ["bulk-resend", "resend"], ["bulk-revoke", "revoke"]]) {
     const offer = offers.find((o) => o.action === action);

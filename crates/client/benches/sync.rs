@@ -144,15 +144,6 @@ async fn main() {
         "mean of 50",
     );
 
-    let started = Instant::now();
-    for _ in 0..runs {
-        queries::find_by_email_prefix(&cache.lock().unwrap(), "bulk9999", 20, now).unwrap();
-    }
-    report(
-        "find by e-mail prefix",
-        started.elapsed() / runs,
-        "mean of 50",
-    );
     server.stop().await;
 }
 

@@ -1,6 +1,6 @@
 //! The tables' reads, all from the cache, online or offline: a window of invitations (status
 //! filter, substring search, sort by any column, offset and limit) with its total, counts per
-//! status, find by e-mail prefix, and CSV export of the current filter.
+//! status, select-all ids, invite candidates, and CSV export of the current filter.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -532,37 +532,6 @@ pub fn invite_candidates(
                 reason: invitation.status.unwrap_or(InvitationStatus::Expired),
             })
         })
-        .collect()
-}
-
-/// Invitations whose e-mail starts with `prefix`, for the helpdesk's search box; uses the
-/// e-mail index, so it stays instant over 100k rows.
-pub fn find_by_email_prefix(
-    cache: &Cache,
-    prefix: &str,
-    limit: u32,
-    now: DateTime<Utc>,
-) -> Result<Vec<Invitation>> {
-    let prefix = prefix.trim().to_lowercase();
-    let sql = format!(
-        "SELECT rowid, {INVITATION_STATUS} FROM invitations
-         WHERE email >= :from AND email < :to ORDER BY email, dt_created DESC LIMIT :limit"
-    );
-    let conn = cache.connection();
-    let mut statement = conn.prepare_cached(&sql)?;
-    let upper = format!("{prefix}\u{10FFFF}");
-    let params: [(&str, &dyn rusqlite::ToSql); 4] = [
-        (":now", &now.timestamp_micros()),
-        (":from", &prefix),
-        (":to", &upper),
-        (":limit", &limit),
-    ];
-    let found: Vec<(i64, String)> = statement
-        .query_map(params.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    found
-        .into_iter()
-        .map(|(rowid, status)| record::<Invitations>(cache, rowid, &status))
         .collect()
 }
 
