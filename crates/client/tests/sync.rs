@@ -370,13 +370,14 @@ async fn the_delivery_filter_and_the_user_counts_match_the_server() {
         .unwrap();
     delivered(&w.api, created.id).await;
     sync(&w.api, &w.cache, |_| {}).await.unwrap();
+    let on_server = support::all_invitations(&w.api).await;
+    let members = support_users(&w.api).await;
     let cache = w.cache.lock().unwrap();
     let sent = Window {
         delivery: Some(invitedesk_model::DeliveryStatus::Sent),
         ..Default::default()
     };
     let rows = queries::invitation_window(&cache, &sent, chrono::Utc::now()).unwrap();
-    let on_server = support::all_invitations(&w.api).await;
     let expected = on_server
         .iter()
         .filter(|i| i.delivery_status == Some(invitedesk_model::DeliveryStatus::Sent))
@@ -406,7 +407,6 @@ async fn the_delivery_filter_and_the_user_counts_match_the_server() {
         0
     );
     let users = queries::user_counts_by_status(&cache).unwrap();
-    let members = support_users(&w.api).await;
     assert_eq!(users["Active"] + users["Inactive"], members);
 }
 
