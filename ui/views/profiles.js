@@ -100,7 +100,9 @@ function wire(doc, store) {
     try {
       if (editing) {
         await api.updateProfile(editing.id, draft());
-        result(`Saved ${draft().name}.${draft().apiSecret ? " The new secret replaced the old one in the system keyring." : ""}`);
+        const saved = `Saved ${draft().name}.${draft().apiSecret ? " The new secret replaced the old one in the system keyring." : ""}`;
+        result(saved);
+        say(store, saved, "info"); // in place of what the old credentials last said
         startAdding();
         await showProfile(store);
         return;
