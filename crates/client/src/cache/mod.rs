@@ -102,6 +102,10 @@ pub struct Cache {
     /// Counts writes, so an in-memory search index knows when it is stale.
     generation: u64,
     search: RefCell<HashMap<&'static str, SearchIndex>>,
+    /// Principals' names already looked up, and the write generation they were read at (a
+    /// member's name may change with the rows; the catalogue's clears them itself): a window
+    /// or an export names the same few principals on every row.
+    names: RefCell<(u64, HashMap<String, Option<String>>)>,
 }
 
 fn micros(time: Option<DateTime<Utc>>) -> Option<i64> {
@@ -170,6 +174,7 @@ impl Cache {
             conn,
             generation: 0,
             search: RefCell::new(HashMap::new()),
+            names: RefCell::new((0, HashMap::new())),
         };
         // A sync killed during its first, full pass leaves the indexes to be built.
         cache.build_indexes(List::Invitations)?;
@@ -345,6 +350,8 @@ impl Cache {
 
     /// Replaces the placement catalogue and the policies, all in one transaction.
     pub fn replace_catalog(&mut self, catalog: &Catalog) -> Result<()> {
+        // New service users' names: the search index stays, the names are read again.
+        self.names.get_mut().1.clear();
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM catalog", [])?;
         for policy in &catalog.policies {
@@ -426,6 +433,19 @@ impl Cache {
     /// The name of the principal an audit id (`createdBy`, `lastModifiedBy`) names: a cached
     /// service user, else a cached member (a person); None when neither is known here.
     pub fn principal_name(&self, id: &str) -> Result<Option<String>> {
+        let mut names = self.names.borrow_mut();
+        if names.0 != self.generation {
+            *names = (self.generation, HashMap::new());
+        }
+        if let Some(known) = names.1.get(id) {
+            return Ok(known.clone());
+        }
+        let found = self.look_up_name(id)?;
+        names.1.insert(id.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    fn look_up_name(&self, id: &str) -> Result<Option<String>> {
         let service_user: Option<String> = self
             .conn
             .prepare_cached("SELECT name FROM catalog WHERE kind = ?1 AND id = ?2")?
