@@ -18,7 +18,7 @@ struct World {
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let (server, credentials) = tauri::async_runtime::block_on(async {
-        let config = invitedesk_server::Config::for_database(dir.path().join("server.db"));
+        let config = invitedesk_server::Config::for_tests(dir.path().join("server.db"));
         let server = invitedesk_server::start(config).await.unwrap();
         let credentials = invitedesk_server::demo::seed(&server.state, &server.base_url())
             .await

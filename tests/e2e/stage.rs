@@ -76,7 +76,7 @@ impl Stage {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let sink = SmtpSink::start().await;
-        let mut config = Config::for_database(dir.path().join("server.db"));
+        let mut config = Config::for_tests(dir.path().join("server.db"));
         config.smtp_host = Some("127.0.0.1".into());
         config.smtp_port = sink.port;
         config.smtp_security = invitedesk_server::config::SmtpSecurity::None;

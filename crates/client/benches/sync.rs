@@ -18,7 +18,7 @@ const INVITATIONS: u32 = 100_000;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(Config::for_database(dir.path().join("server.db")))
+    let server = start(Config::for_tests(dir.path().join("server.db")))
         .await
         .unwrap();
     let credentials = demo::seed(&server.state, &server.base_url()).await.unwrap();

@@ -20,7 +20,7 @@ struct Server {
 
 async fn server() -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let running = start(Config::for_database(dir.path().join("server.db")))
+    let running = start(Config::for_tests(dir.path().join("server.db")))
         .await
         .unwrap();
     let demo = demo::seed(&running.state, &running.base_url())
@@ -196,7 +196,7 @@ async fn with_the_server_stopped_calls_fail_as_offline() {
 #[tokio::test]
 async fn a_long_retry_after_is_reported_not_waited_out() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(dir.path().join("server.db"));
+    let mut config = Config::for_tests(dir.path().join("server.db"));
     config.recipient_sends_per_hour = 1;
     let running = start(config).await.unwrap();
     let demo = demo::seed(&running.state, &running.base_url())

@@ -13,7 +13,7 @@ const BULK: u32 = 30_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_killed_half_way_leaves_a_sound_cache_and_the_next_sync_completes() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(Config::for_database(dir.path().join("server.db")))
+    let server = start(Config::for_tests(dir.path().join("server.db")))
         .await
         .unwrap();
     let credentials = demo::seed(&server.state, &server.base_url()).await.unwrap();

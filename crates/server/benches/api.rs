@@ -14,7 +14,7 @@ const PAGE_READS: usize = 1_000;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(dir.path().join("bench.db"));
+    let mut config = Config::for_tests(dir.path().join("bench.db"));
     // Sending limits are policy, not capacity: lift them to measure the server itself.
     config.org_sends_per_minute = u32::MAX;
     let server = start(config).await.unwrap();

@@ -53,7 +53,7 @@ async fn main() {
 
 async fn run(scenario: Scenario) {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(dir.path().join("flood.db"));
+    let mut config = Config::for_tests(dir.path().join("flood.db"));
     if matches!(scenario, Scenario::FloodDigest | Scenario::FloodArgon2) {
         config.auth_failures_per_minute_per_address = u32::MAX;
         config.auth_failures_per_minute_per_key = u32::MAX;

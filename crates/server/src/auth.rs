@@ -11,7 +11,6 @@ use base64::Engine;
 use chrono::Duration;
 use invitedesk_model::{Permission, PermissionStatement};
 use rand::RngCore;
-use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -86,16 +85,20 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 }
 
 /// Recently seen tokens and their callers, so that most requests skip the database for
-/// authentication. A token's own expiry is still checked on every use; policies and service
-/// users do not change through the API, so a short time-to-live bounds any staleness.
+/// authentication. A token's own expiry is still checked on every use; a revocation or a
+/// removed principal on another instance is seen once the entry lives out `CALLER_CACHE_TTL`.
 pub type CallerCache = moka::sync::Cache<Vec<u8>, (Caller, i64)>;
 
 pub fn caller_cache() -> CallerCache {
     moka::sync::Cache::builder()
         .max_capacity(10_000)
-        .time_to_live(std::time::Duration::from_secs(60))
+        .time_to_live(CALLER_CACHE_TTL)
         .build()
 }
+
+/// How long a caller is trusted without asking the database: a token revoked, or a service
+/// user removed, on any instance is refused by every instance within this time.
+pub const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_millis(500);
 
 struct TokenRow {
     dt_expires: i64,
@@ -108,7 +111,7 @@ struct TokenRow {
 }
 
 impl db::FromRow for TokenRow {
-    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Self> {
+    fn from_row(r: &crate::db::Row) -> Result<Self> {
         Ok(Self {
             dt_expires: r.get("dt_expires")?,
             principal_id: r.get("principal_id")?,
@@ -119,6 +122,16 @@ impl db::FromRow for TokenRow {
         })
     }
 }
+
+/// A JSON array of each of the service user `s`'s policies' statement arrays, in each
+/// backend's JSON functions.
+const POLICY_STATEMENTS_SQLITE: &str = "(SELECT json_group_array(json(p.statements))
+    FROM permission_policies p
+    WHERE p.id IN (SELECT value FROM json_each(s.permission_policy_ids)))";
+const POLICY_STATEMENTS_POSTGRES: &str =
+    "(SELECT COALESCE(json_agg(p.statements::json), '[]')::text
+    FROM permission_policies p
+    WHERE p.id IN (SELECT json_array_elements_text(s.permission_policy_ids::json)))";
 
 async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     let now = micros(state.clock.now());
@@ -135,13 +148,18 @@ async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     let row: Option<TokenRow> = state
         .db
         .read(move |conn| {
+            let statements = match conn.is_postgres() {
+                true => POLICY_STATEMENTS_POSTGRES,
+                false => POLICY_STATEMENTS_SQLITE,
+            };
             db::optional(
                 conn,
-                "SELECT t.dt_expires, s.id AS principal_id, s.name, s.org_id, s.permission_policy_ids,
-                    (SELECT json_group_array(json(p.statements)) FROM permission_policies p
-                      WHERE p.id IN (SELECT value FROM json_each(s.permission_policy_ids))) AS statements
-                 FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
-                 WHERE t.token_hash = ? AND t.dt_expires > ?",
+                &format!(
+                    "SELECT t.dt_expires, s.id AS principal_id, s.name, s.org_id,
+                        s.permission_policy_ids, {statements} AS statements
+                     FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
+                     WHERE t.token_hash = ? AND t.dt_expires > ?"
+                ),
                 (key, now),
             )
         })
@@ -237,9 +255,7 @@ async fn verify_client(
             let mut statement = conn.prepare_cached(
                 "SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?",
             )?;
-            Ok(statement
-                .query_row([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?)
+            Ok(statement.query_opt([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
         })
         .await?;
     let Some((id, org, stored)) = row else {

@@ -20,6 +20,11 @@ impl Clock {
         Utc::now() + Duration::microseconds(self.offset_micros.load(Ordering::Relaxed))
     }
 
+    /// How far tests have moved this clock ahead of the wall clock.
+    pub fn offset_micros(&self) -> i64 {
+        self.offset_micros.load(Ordering::Relaxed)
+    }
+
     pub fn advance(&self, by: Duration) {
         let micros = by.num_microseconds().unwrap_or(i64::MAX);
         self.offset_micros.fetch_add(micros, Ordering::Relaxed);

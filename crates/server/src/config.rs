@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 use ipnet::IpNet;
 
+use crate::db::DatabaseUrl;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SmtpSecurity {
     /// Plain SMTP (only for a relay on the same machine or network).
@@ -20,9 +22,19 @@ pub enum SmtpSecurity {
 #[derive(Debug, Clone, Parser)]
 #[command(name = "invitedesk-server", version, about)]
 pub struct Config {
-    /// SQLite database file; created with its schema if missing.
+    /// SQLite database file; created with its schema if missing. `--database-url` overrides.
     #[arg(long = "db", env = "INVITEDESK_DB", default_value = "invitedesk.db")]
     pub db: PathBuf,
+
+    /// Where the data lives: `sqlite:<path>` (embedded, one instance) or
+    /// `postgres://user@host/database` (any number of instances on one database). Default:
+    /// the SQLite file of `--db`.
+    #[arg(long, env = "INVITEDESK_DATABASE_URL", hide_env_values = true, value_parser = DatabaseUrl::parse)]
+    pub database_url: Option<DatabaseUrl>,
+
+    /// Connections each instance keeps to PostgreSQL at most.
+    #[arg(long, env = "INVITEDESK_DATABASE_CONNECTIONS", default_value_t = 16)]
+    pub database_connections: u32,
 
     /// Address to listen on; port 0 picks a free port (the chosen address is printed).
     #[arg(long, env = "INVITEDESK_LISTEN", default_value = "127.0.0.1:8080")]
@@ -141,6 +153,11 @@ pub struct Config {
     #[arg(long, env = "INVITEDESK_SMS_WEBHOOK_URL")]
     pub sms_webhook_url: Option<String>,
 
+    /// Seconds a message being delivered is left to its instance before another instance
+    /// takes it over (the instance stopped mid-delivery). Longer than one SMTP attempt can take.
+    #[arg(long, env = "INVITEDESK_MAIL_LEASE_SECS", default_value_t = 300)]
+    pub mail_lease_secs: u64,
+
     /// Log as JSON lines instead of text.
     #[arg(long, env = "INVITEDESK_LOG_JSON")]
     pub log_json: bool,
@@ -158,9 +175,29 @@ impl Config {
         Self::parse_from(["invitedesk-server", "--listen", "127.0.0.1:0"]).with_db(db)
     }
 
+    /// `for_database`, or, when `INVITEDESK_TEST_DATABASE_URL` names a PostgreSQL server
+    /// (`postgres://user:password@host:port/postgres`), a new empty database made on it for
+    /// this one caller: how the same tests run on both backends.
+    pub fn for_tests(db: PathBuf) -> Self {
+        let mut config = Self::for_database(db);
+        if let Ok(admin) = std::env::var(TEST_DATABASE_URL) {
+            let url = crate::db::postgres::throwaway_database(&admin)
+                .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL}: {e}"));
+            config.database_url = Some(DatabaseUrl::Postgres(url));
+        }
+        config
+    }
+
     fn with_db(mut self, db: PathBuf) -> Self {
         self.db = db;
         self
+    }
+
+    /// The database this server uses.
+    pub fn database(&self) -> DatabaseUrl {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::Sqlite(self.db.clone()))
     }
 
     /// Where .eml files go when no SMTP host is set.
@@ -173,6 +210,9 @@ impl Config {
         })
     }
 }
+
+/// Names the PostgreSQL server on which `Config::for_tests` makes each test its database.
+pub const TEST_DATABASE_URL: &str = "INVITEDESK_TEST_DATABASE_URL";
 
 /// A CIDR, or a single address as its own /32 or /128.
 fn parse_network(text: &str) -> Result<IpNet, String> {

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::Conn;
 use chrono::{DateTime, Duration, Utc};
 use invitedesk_model::permission::managed;
 use invitedesk_model::validate::{Placement, ValidNewInvitation};
 use invitedesk_model::{InvitationStatus, UserStatus};
-use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -136,7 +136,7 @@ pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
         .db
         .write(move |tx| {
             let existing: i64 =
-                tx.query_row("SELECT count(*) FROM organizations", [], |r| r.get(0))?;
+                tx.query_row("SELECT count(*) FROM organizations", (), |r| r.get(0))?;
             if existing == 0 {
                 for spec in &ORGS {
                     Seeder {
@@ -157,12 +157,12 @@ pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
     })
 }
 
-fn rotate_secrets(conn: &Connection) -> Result<Vec<DemoOrganization>> {
-    let mut statement =
-        conn.prepare("SELECT id, name FROM organizations ORDER BY dt_created, name")?;
-    let orgs = statement
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+fn rotate_secrets(conn: &Conn) -> Result<Vec<DemoOrganization>> {
+    let orgs = conn.query(
+        "SELECT id, name FROM organizations ORDER BY dt_created, name",
+        (),
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+    )?;
     let mut result = Vec::new();
     for (org_id, name) in orgs {
         let mut principals = BTreeMap::new();
@@ -195,14 +195,14 @@ fn rotate_secrets(conn: &Connection) -> Result<Vec<DemoOrganization>> {
     Ok(result)
 }
 
-struct Seeder<'a> {
-    conn: &'a Connection,
+struct Seeder<'a, 'c> {
+    conn: &'a Conn<'c>,
     clock: &'a Clock,
     /// The next entry of PEOPLE to use.
     people: usize,
 }
 
-impl Seeder<'_> {
+impl Seeder<'_, '_> {
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -400,7 +400,7 @@ impl Seeder<'_> {
             placement,
             created_by: admin.to_string(),
             created,
-            stamp: self.clock.stamp(),
+            stamp: self.conn.stamp(self.clock)?,
         };
         users::insert(self.conn, user)?;
         Ok(())
@@ -443,7 +443,7 @@ impl Seeder<'_> {
             status,
             principal_id: admin,
             created: self.now() - Duration::days(created_days_ago),
-            stamp: self.clock.stamp(),
+            stamp: self.conn.stamp(self.clock)?,
             dt_last_sent: Some(self.now() - Duration::days(created_days_ago)),
             token_hash: None,
         };
@@ -466,20 +466,34 @@ pub async fn bulk_invitations(state: &AppState, org_id: Uuid, count: u32) -> Res
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             let now = clock.now();
-            let first_stamp = micros(clock.stamps(count));
+            let first_stamp = match tx.is_postgres() {
+                true => micros(tx.stamp(&clock)?),
+                false => micros(clock.stamps(count)),
+            };
+            let (numbers, new_id) = match tx.is_postgres() {
+                true => (
+                    "SELECT i FROM generate_series(0, CAST(?1 AS BIGINT) - 1) AS n(i)",
+                    "gen_random_uuid()::text",
+                ),
+                false => (
+                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+                     SELECT i FROM n",
+                    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
+                        substr(lower(hex(randomblob(2))), 2) || '-a' || substr(lower(hex(randomblob(2))), 2) ||
+                        '-' || lower(hex(randomblob(6)))",
+                ),
+            };
             tx.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-                 INSERT INTO invitations (id, org_id, email, first_name, last_name, contact_number,
+                &format!("INSERT INTO invitations (id, org_id, email, first_name, last_name, contact_number,
                     permission_policy_ids, dt_expiry, inviting_principal_id, status, dt_created,
                     dt_last_modified, created_by, last_modified_by, search_text)
-                 SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
-                        substr(lower(hex(randomblob(2))), 2) || '-a' || substr(lower(hex(randomblob(2))), 2) ||
-                        '-' || lower(hex(randomblob(6))),
+                 SELECT {new_id},
                     ?2, 'bulk' || i || '@example.com', 'Bulk', 'Person ' || i, '+1 555 0100', ?3,
-                    ?4 + (i % 30) * 86400000000, ?5, 'Pending', ?6 - i * 1000, ?7 + i, ?5, ?5,
+                    CAST(?4 AS BIGINT) + (i % 30) * 86400000000, ?5, 'Pending',
+                    CAST(?6 AS BIGINT) - i * 1000, CAST(?7 AS BIGINT) + i, ?5, ?5,
                     'bulk' || i || '@example.com bulk person ' || i
-                 FROM n",
-                rusqlite::params![
+                 FROM ({numbers}) AS numbers"),
+                crate::params![
                     count,
                     org_id.to_string(),
                     policy,

@@ -71,14 +71,18 @@ impl Error {
         }
     }
 
+    /// Another request changed the same thing at the same moment (on another instance, say)
+    /// and the database refused the second: nothing was written, and trying again is safe.
+    pub fn concurrent_change() -> Self {
+        Error::Conflict {
+            code: "concurrent_change",
+            message: "this was changed by another request at the same moment: try again".into(),
+            conflicting_id: None,
+        }
+    }
+
     pub fn field(error: FieldError) -> Self {
         Error::Validation(vec![error])
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Internal(format!("database: {e}"))
     }
 }
 

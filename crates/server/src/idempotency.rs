@@ -1,11 +1,11 @@
 //! `Idempotency-Key` on POSTs: the first answer is stored in the same transaction as the
 //! change it describes, so a retry after a lost reply gets that answer and writes nothing.
 
+use crate::db::Conn;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -52,7 +52,7 @@ pub async fn once<T, F>(
 ) -> Result<Response>
 where
     T: Serialize,
-    F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    F: FnOnce(&Conn) -> Result<T> + Send + 'static,
 {
     let request_hash = Sha256::digest(serde_json::to_vec(&request)?).to_vec();
     let owner = (caller.org_id.to_string(), caller.principal_id.to_string());
@@ -63,6 +63,9 @@ where
             let Some(key) = key.0 else {
                 return Ok((200, serde_json::to_string(&work(tx)?)?));
             };
+            // The same key sent to two instances at once: the second waits here, then finds
+            // the first's answer.
+            tx.lock(&format!("idempotency {} {} {key}", owner.0, owner.1))?;
             if let Some((stored_hash, status, body)) = stored_answer(tx, &owner, &key)? {
                 if stored_hash != request_hash {
                     return Err(Error::IdempotencyKeyReused);
@@ -82,7 +85,7 @@ where
 }
 
 fn stored_answer(
-    conn: &Connection,
+    conn: &Conn,
     owner: &(String, String),
     key: &str,
 ) -> Result<Option<(Vec<u8>, i64, String)>> {
@@ -90,11 +93,9 @@ fn stored_answer(
         "SELECT request_hash, status, body FROM idempotency_keys
          WHERE org_id = ? AND principal_id = ? AND key = ?",
     )?;
-    Ok(statement
-        .query_row((&owner.0, &owner.1, key), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?)
+    Ok(statement.query_opt((&owner.0, &owner.1, key), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?)
 }
 
 fn json_response(status: i64, body: String) -> Response {

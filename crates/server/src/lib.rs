@@ -83,7 +83,7 @@ impl RunningServer {
 }
 
 pub async fn start(config: Config) -> Result<RunningServer> {
-    let db = Db::open(&config.db)?;
+    let db = Db::open(&config.database(), config.database_connections).await?;
     let clock = Clock::default();
     clock.resume_after(latest_stamp(&db).await?);
     let listener = TcpListener::bind(config.listen).await?;
@@ -140,8 +140,8 @@ async fn latest_stamp(db: &Db) -> Result<i64> {
     db.read(|c| {
         let latest: Option<i64> = c.query_row(
             "SELECT max(m) FROM (SELECT max(dt_last_modified) AS m FROM invitations
-                                 UNION ALL SELECT max(dt_last_modified) FROM users)",
-            [],
+                                 UNION ALL SELECT max(dt_last_modified) FROM users) AS latest",
+            (),
             |r| r.get(0),
         )?;
         Ok(latest.unwrap_or(0))
@@ -160,7 +160,6 @@ async fn run_maintenance(state: AppState) {
         if let Err(e) = forget_expired(&state).await {
             tracing::warn!(error = %e, "maintenance failed");
         }
-        state.limits.forget_idle();
         state.page_limiter.forget_idle();
         state.auth_failures.forget_idle();
         if writes_paused {
@@ -203,6 +202,7 @@ pub async fn forget_expired(state: &AppState) -> Result<()> {
                 [outbox_cutoff],
             )?;
             store::retention::purge_orphaned_accounts(tx, micros(now), account_cutoff)?;
+            rate_limit::forget_old_sends(tx, now)?;
             Ok(())
         })
         .await

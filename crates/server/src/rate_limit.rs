@@ -5,8 +5,12 @@
 //! - failed client authentication, per client address and per access key id (guessing
 //!   secrets), checked before any hashing so that a flood stays cheap.
 //!
-//! These are per server process. Limits that protect a person (codes per invitation and per
-//! number, passwords per account) are counted in the database instead (`store::attempts`).
+//! Sending limits protect people (a flooded mailbox) and an organisation's bill, so they are
+//! counted in the database and hold exactly across every instance. The limiters against
+//! floods from one address (page requests, failed client authentication) are per server
+//! process: N instances behind a balancer allow at most N times as much, and they cost
+//! nothing per request. Limits that protect a person (codes per invitation and per number,
+//! passwords per account) are counted in the database too (`store::attempts`).
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -14,9 +18,14 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use governor::clock::Clock as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+use crate::db::Conn;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -33,48 +42,121 @@ fn retry(what: &'static str, wait: Duration) -> Error {
     }
 }
 
+/// Sends allowed per organisation per minute and per recipient per hour, counted in the
+/// database (`send_counts`) so that every instance counts the same sends: two fixed windows
+/// per key, the previous one weighted by how much of it still lies within the last window
+/// (a sliding window, with no burst at a window's edge).
 pub struct SendLimits {
-    per_org: DefaultKeyedRateLimiter<Uuid>,
-    per_recipient: DefaultKeyedRateLimiter<(Uuid, String)>,
+    per_org_per_minute: u32,
+    per_recipient_per_hour: u32,
+}
+
+/// One limit: its scope, its window and how many sends fit in it.
+struct Limit<'a> {
+    scope: &'static str,
+    key: &'a str,
+    window_micros: i64,
+    allowed: u32,
+    refusal: &'static str,
 }
 
 impl SendLimits {
     pub fn new(config: &Config) -> Self {
         Self {
-            per_org: RateLimiter::keyed(Quota::per_minute(at_least_one(
-                config.org_sends_per_minute,
-            ))),
-            per_recipient: RateLimiter::keyed(Quota::per_hour(at_least_one(
-                config.recipient_sends_per_hour,
-            ))),
+            per_org_per_minute: config.org_sends_per_minute.max(1),
+            per_recipient_per_hour: config.recipient_sends_per_hour.max(1),
         }
     }
 
-    /// Counts one send to `email` by `org`, or says when the next one is allowed.
-    pub fn check(&self, org: Uuid, email: &str) -> Result<()> {
-        // The limiter's own clock: making a new one calibrates it, which is costly.
-        let now = self.per_org.clock().now();
-        self.per_org.check_key(&org).map_err(|n| {
-            retry(
-                "too many invitations sent by this organisation",
-                n.wait_time_from(now),
-            )
-        })?;
-        self.per_recipient
-            .check_key(&(org, email.to_owned()))
-            .map_err(|n| {
-                retry(
-                    "too many invitations sent to this e-mail address",
-                    n.wait_time_from(now),
-                )
-            })
+    /// Counts one send to `email` by `org`, or says when the next one is allowed. A send the
+    /// limits refuse is not counted. The count is written apart from the transaction that
+    /// sends (`Conn::autonomous`), so that it holds no lock while the send commits.
+    pub fn check(&self, conn: &Conn, org: Uuid, email: &str, now: DateTime<Utc>) -> Result<()> {
+        let org = org.to_string();
+        // Kept as a digest: a count outlives the invitation, and must not keep its address.
+        let recipient = URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{org} {email}")));
+        let limits = [
+            Limit {
+                scope: "org",
+                key: &org,
+                window_micros: 60_000_000,
+                allowed: self.per_org_per_minute,
+                refusal: "too many invitations sent by this organisation",
+            },
+            Limit {
+                scope: "recipient",
+                key: &recipient,
+                window_micros: 3_600_000_000,
+                allowed: self.per_recipient_per_hour,
+                refusal: "too many invitations sent to this e-mail address",
+            },
+        ];
+        let now = now.timestamp_micros();
+        conn.autonomous(|c| {
+            for limit in &limits {
+                limit.ensure_room(c, now)?;
+            }
+            for limit in &limits {
+                limit.count_one(c, now)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Limit<'_> {
+    fn window_start(&self, now: i64) -> i64 {
+        now - now.rem_euclid(self.window_micros)
     }
 
-    /// Forgets keys whose limits have fully recovered, so memory does not grow without bound.
-    pub fn forget_idle(&self) {
-        self.per_org.retain_recent();
-        self.per_recipient.retain_recent();
+    fn ensure_room(&self, conn: &Conn, now: i64) -> Result<()> {
+        conn.lock(&format!("send_counts {} {}", self.scope, self.key))?;
+        let current = self.window_start(now);
+        let previous = current - self.window_micros;
+        let counts = conn.query(
+            "SELECT window_start, sends FROM send_counts
+             WHERE scope = ? AND key = ? AND window_start IN (?, ?)",
+            (self.scope, self.key, previous, current),
+            |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
+        )?;
+        let sends_in = |start: i64| counts.iter().find(|c| c.0 == start).map_or(0, |c| c.1);
+        let (before, during) = (sends_in(previous) as f64, sends_in(current) as f64);
+        let elapsed = (now - current) as f64 / self.window_micros as f64;
+        let estimate = before * (1.0 - elapsed) + during;
+        if estimate + 1.0 <= f64::from(self.allowed) {
+            return Ok(());
+        }
+        // The estimate falls as the previous window slides out; at the latest, once this
+        // window has passed too.
+        let room_needed = estimate + 1.0 - f64::from(self.allowed);
+        let wait = if before > 0.0 && during + 1.0 <= f64::from(self.allowed) {
+            room_needed / before * self.window_micros as f64
+        } else {
+            (current + self.window_micros - now) as f64
+        };
+        Err(retry(
+            self.refusal,
+            Duration::from_micros(wait.ceil().max(1.0) as u64),
+        ))
     }
+
+    fn count_one(&self, conn: &Conn, now: i64) -> Result<()> {
+        conn.execute(
+            "INSERT INTO send_counts (scope, key, window_start, sends) VALUES (?, ?, ?, 1)
+             ON CONFLICT (scope, key, window_start) DO UPDATE SET sends = send_counts.sends + 1",
+            (self.scope, self.key, self.window_start(now)),
+        )?;
+        Ok(())
+    }
+}
+
+/// Windows that no longer count (older than the previous hour) are dropped.
+pub fn forget_old_sends(conn: &Conn, now: DateTime<Utc>) -> Result<usize> {
+    let two_hours_ago = now.timestamp_micros() - 7_200_000_000;
+    conn.execute(
+        "DELETE FROM send_counts WHERE window_start < ?",
+        [two_hours_ago],
+    )
 }
 
 /// Requests to the invitee's pages per client address (an IPv6 client per /64).

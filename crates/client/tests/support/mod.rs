@@ -12,7 +12,7 @@ use invitedesk_server::{demo, start, Config, RunningServer};
 /// A server with its SQLite file in `dir` (answering as m3ter's API if `m3ter_only`), and an
 /// administrator's client that gives up quickly, so offline tests stay short.
 pub async fn demo_server(dir: &Path, m3ter_only: bool) -> (RunningServer, ApiClient) {
-    let mut config = Config::for_database(dir.join("server.db"));
+    let mut config = Config::for_tests(dir.join("server.db"));
     config.m3ter_only = m3ter_only;
     let server = start(config).await.unwrap();
     let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();

@@ -28,11 +28,11 @@ pub async fn list(
     AppQuery(params): AppQuery<ListParams>,
 ) -> Result<PageJson<Invitation>> {
     caller.require(Permission::RetrieveInvitation)?;
-    let (org, now) = (caller.org_id, state.clock.now());
+    let (org, clock) = (caller.org_id, state.clock.clone());
     Ok(PageJson(
         state
             .db
-            .read(move |c| invitations::list(c, org, &params, now))
+            .read(move |c| invitations::list(c, org, &params, &clock))
             .await?,
     ))
 }

@@ -25,9 +25,12 @@ pub async fn list(
     AppQuery(params): AppQuery<ListParams>,
 ) -> Result<PageJson<User>> {
     caller.require(Permission::RetrieveUser)?;
-    let org = caller.org_id;
+    let (org, clock) = (caller.org_id, state.clock.clone());
     Ok(PageJson(
-        state.db.read(move |c| users::list(c, org, &params)).await?,
+        state
+            .db
+            .read(move |c| users::list(c, org, &params, &clock))
+            .await?,
     ))
 }
 

@@ -1,10 +1,10 @@
 //! What an invitation e-mail says, as plain text and HTML: the organisation, who invited, the
 //! access offered, when the invite expires, and the accept link.
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::clean_text;
 use maud::{html, DOCTYPE};
-use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::db::{opt_time, time};
@@ -34,7 +34,7 @@ pub struct InvitationFacts {
 }
 
 impl InvitationFacts {
-    pub fn load(conn: &Connection, invitation_id: Uuid) -> Result<Self> {
+    pub fn load(conn: &Conn, invitation_id: Uuid) -> Result<Self> {
         let mut statement = conn.prepare_cached(
             "SELECT i.email, i.first_name, o.name, coalesce(su.name, 'an administrator'),
                     a.name, s.name, r.name, i.dt_expiry, i.dt_end_access
@@ -50,7 +50,7 @@ impl InvitationFacts {
             Ok((
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
                 (r.get(4)?, r.get(5)?, r.get(6)?),
-                (r.get::<_, i64>(7)?, r.get::<_, Option<i64>>(8)?),
+                (r.get::<i64>(7)?, r.get::<Option<i64>>(8)?),
             ))
         })?;
         let ((email, first_name, organization, inviter), (app, subscription, role), (expiry, end)) =

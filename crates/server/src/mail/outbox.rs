@@ -1,5 +1,5 @@
 //! The outbox: mail is written here in the same transaction as the change that sends it, then
-//! delivered by one background task, with back-off while the mail server is down. Nothing is
+//! delivered by a background task on every instance, with back-off while the mail server is down. Nothing is
 //! lost across restarts. Each message is claimed (its next attempt moved a lease ahead) before
 //! it is sent, and once sent its outcome is written again and again, with back-off, until the
 //! database takes it: a failing write never sends a message twice. Only a crash between the
@@ -9,10 +9,10 @@
 
 use std::time::Duration;
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
-use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::clock::Clock;
@@ -27,12 +27,10 @@ const MAX_ATTEMPTS: i64 = 12;
 const MAX_BACKOFF_SECS: i64 = 300;
 /// Writes must have paused this long before the log is emptied in full.
 const IDLE_BEFORE_CHECKPOINT: Duration = Duration::from_millis(500);
-/// How long a claimed message is left alone by other deliveries before it counts as abandoned.
-const CLAIM_LEASE_SECS: i64 = 600;
 
 /// Queues `mail`; for an invitation, marks its delivery as queued.
 pub fn enqueue(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     invitation_id: Option<Uuid>,
     mail: &Mail,
@@ -62,31 +60,10 @@ pub struct Due {
     mail: Mail,
 }
 
-fn due(conn: &Connection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Due>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, invitation_id, attempts, recipient, subject, text_body, html_body FROM outbox
-         WHERE status = 'queued' AND dt_next_attempt <= ? ORDER BY dt_next_attempt, id LIMIT ?",
-    )?;
-    let rows = statement.query_map((micros(now), limit), |r| {
-        Ok(Due {
-            id: r.get(0)?,
-            invitation_id: r.get(1)?,
-            attempts: r.get(2)?,
-            mail: Mail {
-                recipient: r.get(3)?,
-                subject: r.get(4)?,
-                text: r.get(5)?,
-                html: r.get(6)?,
-            },
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Records the outcome of one attempt, on the message and on its invitation. Delivery state is
 /// a modification (clients sync it) but not an edit, so the version stays.
 fn record(
-    conn: &Connection,
+    conn: &Conn,
     due: &Due,
     outcome: &std::result::Result<String, String>,
     clock: &Clock,
@@ -112,7 +89,7 @@ fn record(
                 dt_last_sent = CASE WHEN ? = 'sent' THEN ? ELSE dt_last_sent END, dt_last_modified = ?
              WHERE id = ?",
         )?
-        .execute((status, error, status, micros(now), micros(clock.stamp()), invitation))?;
+        .execute((status, error, status, micros(now), micros(conn.stamp(clock)?), invitation))?;
     }
     Ok(())
 }
@@ -159,31 +136,70 @@ fn file_name(id: i64, recipient: &str) -> String {
     format!("{id:06}-{safe}")
 }
 
-/// Takes a due message for this delivery: its next attempt moves a lease ahead, so neither
-/// this task after an error nor another process sends it meanwhile. False if it was taken.
-fn claim(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<bool> {
-    let lease = now + chrono::Duration::seconds(CLAIM_LEASE_SECS);
-    let claimed = conn
-        .prepare_cached(
-            "UPDATE outbox SET dt_next_attempt = ? WHERE id = ? AND status = 'queued' AND dt_next_attempt <= ?",
-        )?
-        .execute((micros(lease), id, micros(now)))?;
-    Ok(claimed == 1)
+/// Takes the next due message for this delivery: its next attempt moves a lease ahead, so
+/// that neither this task after an error nor another instance sends it meanwhile. On
+/// PostgreSQL a message another instance is claiming at this moment is skipped, not waited
+/// for. A lease that runs out (its instance stopped mid-delivery) makes the message due again.
+fn claim_next(conn: &Conn, now: DateTime<Utc>, lease_secs: u64) -> Result<Option<Due>> {
+    let lease = now + chrono::Duration::seconds(lease_secs.min(86_400) as i64);
+    let skip_locked = if conn.is_postgres() {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE outbox SET dt_next_attempt = ?1
+         WHERE id = (SELECT id FROM outbox WHERE status = 'queued' AND dt_next_attempt <= ?2
+                     ORDER BY dt_next_attempt, id LIMIT 1{skip_locked})
+         RETURNING id, invitation_id, attempts, recipient, subject, text_body, html_body"
+    );
+    conn.query_opt(&sql, (micros(lease), micros(now)), |r| {
+        Ok(Due {
+            id: r.get(0)?,
+            invitation_id: r.get(1)?,
+            attempts: r.get(2)?,
+            mail: Mail {
+                recipient: r.get(3)?,
+                subject: r.get(4)?,
+                text: r.get(5)?,
+                html: r.get(6)?,
+            },
+        })
+    })
 }
+
+fn any_due(conn: &Conn, now: DateTime<Utc>) -> Result<bool> {
+    let due = conn.query_opt(
+        "SELECT 1 FROM outbox WHERE status = 'queued' AND dt_next_attempt <= ? LIMIT 1",
+        [micros(now)],
+        |r| r.get::<i64>(0),
+    )?;
+    Ok(due.is_some())
+}
+
+/// The most messages one round delivers before it lets the checkpoint run.
+const PER_ROUND: usize = 50;
 
 /// Delivers every message that is due; answers how many it tried.
 pub async fn deliver_due(state: &AppState) -> Result<usize> {
+    let lease_secs = state.config.mail_lease_secs;
+    // Asked with a read first: an idle server polls every second, and a claim is a write,
+    // which would keep the write-ahead log from ever being emptied (it waits for a pause).
     let now = state.clock.now();
-    let batch = state.db.read(move |c| due(c, now, 50)).await?;
-    let tried = batch.len();
-    if tried == 0 {
+    if !state.db.read(move |c| any_due(c, now)).await? {
         return Ok(0);
     }
-    for item in batch {
-        let id = item.id;
-        if !state.db.write(move |tx| claim(tx, id, now)).await? {
-            continue;
-        }
+    let mut tried = 0;
+    while tried < PER_ROUND {
+        let now = state.clock.now();
+        let Some(item) = state
+            .db
+            .write(move |tx| claim_next(tx, now, lease_secs))
+            .await?
+        else {
+            break;
+        };
+        tried += 1;
         let outcome = match message(&state.config.mail_from, &item.mail) {
             Ok(message) => {
                 state
@@ -201,9 +217,11 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
         }
         record_until_stored(state, item, outcome).await;
     }
-    // Passive: copies what it can without waiting on readers, so writes never queue behind a
-    // long read; the log is emptied in full once the server is idle (`run_maintenance`).
-    state.db.checkpoint_passive().await?;
+    if tried > 0 {
+        // Passive: copies what it can without waiting on readers, so writes never queue
+        // behind a long read; the log is emptied in full once the server is idle.
+        state.db.checkpoint_passive().await?;
+    }
     Ok(tried)
 }
 

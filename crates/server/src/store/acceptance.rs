@@ -1,10 +1,10 @@
 //! The invitee's side: opening an invite link, the one-time code sent to a new person's
 //! mobile number, accepting (which makes the person a member) and declining.
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::Placement;
 use invitedesk_model::{InvitationStatus, UserStatus};
-use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::clock::Clock;
@@ -12,7 +12,7 @@ use crate::db::{self, micros};
 use crate::error::Result;
 use crate::mail::compose::InvitationFacts;
 use crate::store::otp::{self, CodeCheck};
-use crate::store::{attempts, seats, users};
+use crate::store::{attempts, invitations, seats, users};
 /// Who the invitee's changes are recorded as.
 const INVITEE: &str = "invitee";
 
@@ -37,17 +37,13 @@ impl OpenInvitation {
 
 /// The Pending, unexpired invitation whose link carries this token. Unknown, used, revoked
 /// and expired tokens all come back as None, so they all get the same answer.
-pub fn open(
-    conn: &Connection,
-    token_hash: &[u8],
-    now: DateTime<Utc>,
-) -> Result<Option<OpenInvitation>> {
+pub fn open(conn: &Conn, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<OpenInvitation>> {
     let found: Option<(String, String, String, i64, Option<String>, String)> = conn
         .prepare_cached(
             "SELECT id, org_id, status, dt_expiry, last_name, email FROM invitations
              WHERE token_hash = ? AND deleted = 0",
         )?
-        .query_row([token_hash], |r| {
+        .query_opt([token_hash], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -56,8 +52,7 @@ pub fn open(
                 r.get(4)?,
                 r.get(5)?,
             ))
-        })
-        .optional()?;
+        })?;
     let Some((id, org_id, status, expiry, last_name, email)) = found else {
         return Ok(None);
     };
@@ -74,13 +69,10 @@ pub fn open(
         "SELECT p.name FROM permission_policies p, invitations i, json_each(i.permission_policy_ids) j
          WHERE i.id = ? AND p.id = j.value ORDER BY p.name",
     )?;
-    let policies = statement
-        .query_map([id.to_string()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let policies = statement.query_map([id.to_string()], |r| r.get(0))?;
     let account: Option<(String, String)> = conn
         .prepare_cached("SELECT id, password_hash FROM accounts WHERE email = ?")?
-        .query_row([&email], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+        .query_opt([&email], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(Some(OpenInvitation {
         id,
         org_id: db::uuid(&org_id)?,
@@ -127,18 +119,30 @@ pub enum Acceptance {
     AlreadyMember,
 }
 
+/// The invitation behind `token_hash`, held for this transaction (`invitations::lock`) and
+/// read again once held, since an administrator may have changed it meanwhile.
+fn open_for_change(
+    conn: &Conn,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Option<OpenInvitation>> {
+    let Some(found) = open(conn, token_hash, now)? else {
+        return Ok(None);
+    };
+    if !conn.is_postgres() {
+        return Ok(Some(found));
+    }
+    invitations::lock(conn, found.id)?;
+    open(conn, token_hash, now)
+}
+
 /// Accepts in one transaction: the person becomes an Active member with the invitation's
 /// policies, access end and placement (its pending seat becomes a used one), the invitation
 /// becomes Accepted and its link stops working. A wrong code is counted even though nothing
 /// else changes, so the caller commits every outcome.
-pub fn accept(
-    conn: &Connection,
-    token_hash: &[u8],
-    who: Acceptor,
-    clock: &Clock,
-) -> Result<Acceptance> {
+pub fn accept(conn: &Conn, token_hash: &[u8], who: Acceptor, clock: &Clock) -> Result<Acceptance> {
     let now = clock.now();
-    let Some(open) = open(conn, token_hash, now)? else {
+    let Some(open) = open_for_change(conn, token_hash, now)? else {
         return Ok(Acceptance::Invalid);
     };
     if open.locked() {
@@ -147,8 +151,7 @@ pub fn accept(
     let invitation = InvitationTerms::load(conn, open.id)?;
     let member: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM users WHERE org_id = ? AND email = ? AND deleted = 0")?
-        .query_row((open.org_id.to_string(), &invitation.email), |r| r.get(0))
-        .optional()?;
+        .query_opt((open.org_id.to_string(), &invitation.email), |r| r.get(0))?;
     if member.is_some() {
         return Ok(Acceptance::AlreadyMember);
     }
@@ -212,7 +215,7 @@ pub fn accept(
             placement: invitation.placement,
             created_by: invitation.inviter,
             created: now,
-            stamp: clock.stamp(),
+            stamp: conn.stamp(clock)?,
         },
     )?;
     end(conn, open.id, InvitationStatus::Accepted, clock)?;
@@ -222,7 +225,7 @@ pub fn accept(
 /// None when the code is right; else why not. A wrong code counts against the code and
 /// against the invitation, which a new code does not reset.
 fn check_code(
-    conn: &Connection,
+    conn: &Conn,
     invitation_id: Uuid,
     mobile: &str,
     code: &str,
@@ -244,8 +247,8 @@ fn check_code(
 }
 
 /// Declines: the invitation is Declined, its seat freed, its link dead.
-pub fn decline(conn: &Connection, token_hash: &[u8], clock: &Clock) -> Result<Acceptance> {
-    match open(conn, token_hash, clock.now())? {
+pub fn decline(conn: &Conn, token_hash: &[u8], clock: &Clock) -> Result<Acceptance> {
+    match open_for_change(conn, token_hash, clock.now())? {
         None => Ok(Acceptance::Invalid),
         Some(open) => {
             end(conn, open.id, InvitationStatus::Declined, clock)?;
@@ -254,7 +257,7 @@ pub fn decline(conn: &Connection, token_hash: &[u8], clock: &Clock) -> Result<Ac
     }
 }
 
-fn end(conn: &Connection, id: Uuid, status: InvitationStatus, clock: &Clock) -> Result<()> {
+fn end(conn: &Conn, id: Uuid, status: InvitationStatus, clock: &Clock) -> Result<()> {
     conn.prepare_cached(
         "UPDATE invitations SET status = ?, token_hash = NULL, version = version + 1,
             dt_last_modified = ?, last_modified_by = ?
@@ -262,7 +265,7 @@ fn end(conn: &Connection, id: Uuid, status: InvitationStatus, clock: &Clock) -> 
     )?
     .execute((
         status.as_str(),
-        micros(clock.stamp()),
+        micros(conn.stamp(clock)?),
         INVITEE,
         id.to_string(),
     ))?;
@@ -281,7 +284,7 @@ struct InvitationTerms {
 }
 
 impl InvitationTerms {
-    fn load(conn: &Connection, id: Uuid) -> Result<Self> {
+    fn load(conn: &Conn, id: Uuid) -> Result<Self> {
         let row: (String, String, String, Option<i64>, [Option<String>; 4]) = conn
             .prepare_cached(
                 "SELECT email, inviting_principal_id, permission_policy_ids, dt_end_access,

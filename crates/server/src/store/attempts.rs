@@ -5,8 +5,8 @@
 //! - an account's wrong passwords back off exponentially (after 3 free tries, 1 s, 2 s, 4 s,
 //!   … up to 15 minutes), from any address.
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::db::micros;
@@ -17,7 +17,7 @@ const ACCOUNT_FREE_FAILURES: i64 = 3;
 const ACCOUNT_MAX_WAIT_SECS: i64 = 15 * 60;
 
 /// How many more failures the invitation takes before it locks (0: locked).
-pub fn invitation_failures_left(conn: &Connection, invitation_id: Uuid) -> Result<i64> {
+pub fn invitation_failures_left(conn: &Conn, invitation_id: Uuid) -> Result<i64> {
     let failed: i64 = conn
         .prepare_cached("SELECT failed_attempts FROM invitations WHERE id = ?")?
         .query_row([invitation_id.to_string()], |r| r.get(0))?;
@@ -25,7 +25,7 @@ pub fn invitation_failures_left(conn: &Connection, invitation_id: Uuid) -> Resul
 }
 
 /// Counts a wrong code or password on the invitation; answers the failures left.
-pub fn note_invitation_failure(conn: &Connection, invitation_id: Uuid) -> Result<i64> {
+pub fn note_invitation_failure(conn: &Conn, invitation_id: Uuid) -> Result<i64> {
     conn.prepare_cached(
         "UPDATE invitations SET failed_attempts = failed_attempts + 1 WHERE id = ?",
     )?
@@ -34,15 +34,10 @@ pub fn note_invitation_failure(conn: &Connection, invitation_id: Uuid) -> Result
 }
 
 /// Seconds until the account may try a password again, if it must wait.
-pub fn account_wait_secs(
-    conn: &Connection,
-    account_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Option<i64>> {
+pub fn account_wait_secs(conn: &Conn, account_id: Uuid, now: DateTime<Utc>) -> Result<Option<i64>> {
     let until: Option<i64> = conn
         .prepare_cached("SELECT dt_login_blocked_until FROM accounts WHERE id = ?")?
-        .query_row([account_id.to_string()], |r| r.get(0))
-        .optional()?
+        .query_opt([account_id.to_string()], |r| r.get(0))?
         .flatten();
     let now = micros(now);
     Ok(until
@@ -51,7 +46,7 @@ pub fn account_wait_secs(
 }
 
 /// Counts a wrong password on the account and sets its next wait.
-pub fn note_account_failure(conn: &Connection, account_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+pub fn note_account_failure(conn: &Conn, account_id: Uuid, now: DateTime<Utc>) -> Result<()> {
     let failed: i64 = conn
         .prepare_cached(
             "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins",
@@ -65,7 +60,7 @@ pub fn note_account_failure(conn: &Connection, account_id: Uuid, now: DateTime<U
 }
 
 /// A right password clears the account's count.
-pub fn clear_account_failures(conn: &Connection, account_id: Uuid) -> Result<()> {
+pub fn clear_account_failures(conn: &Conn, account_id: Uuid) -> Result<()> {
     conn.prepare_cached(
         "UPDATE accounts SET failed_logins = 0, dt_login_blocked_until = NULL WHERE id = ?",
     )?

@@ -1,9 +1,9 @@
 //! The placement catalogue: businesses, their apps, and each app's subscriptions and roles.
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::{Placement, Rule};
 use invitedesk_model::{App, Business, FieldError, Role, Seats, Subscription};
-use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::db::{self, micros, Sql};
@@ -11,20 +11,18 @@ use crate::error::{Error, Result};
 use crate::store::seats::SEAT_COUNTS;
 
 /// `(id, name)` of the rows of `table` whose `column` is `value`, by name.
-fn names(conn: &Connection, table: &str, column: &str, value: Uuid) -> Result<Vec<(Uuid, String)>> {
+fn names(conn: &Conn, table: &str, column: &str, value: Uuid) -> Result<Vec<(Uuid, String)>> {
     let sql = format!("SELECT id, name FROM {table} WHERE {column} = ? ORDER BY name");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map([value.to_string()], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?))
+        Ok((r.get::<String>(0)?, r.get(1)?))
     })?;
-    rows.map(|row| {
-        let (id, name) = row?;
-        Ok((db::uuid(&id)?, name))
-    })
-    .collect()
+    rows.into_iter()
+        .map(|(id, name)| Ok((db::uuid(&id)?, name)))
+        .collect()
 }
 
-pub fn businesses(conn: &Connection, org_id: Uuid) -> Result<Vec<Business>> {
+pub fn businesses(conn: &Conn, org_id: Uuid) -> Result<Vec<Business>> {
     let rows = names(conn, "businesses", "org_id", org_id)?;
     Ok(rows
         .into_iter()
@@ -36,7 +34,7 @@ pub fn businesses(conn: &Connection, org_id: Uuid) -> Result<Vec<Business>> {
 }
 
 /// The apps of one business; 404 when the business is not this organisation's.
-pub fn apps(conn: &Connection, org_id: Uuid, business_id: Uuid) -> Result<Vec<App>> {
+pub fn apps(conn: &Conn, org_id: Uuid, business_id: Uuid) -> Result<Vec<App>> {
     ensure_owned(conn, "businesses", "business", org_id, business_id)?;
     let rows = names(conn, "apps", "business_id", business_id)?;
     Ok(rows
@@ -49,7 +47,7 @@ pub fn apps(conn: &Connection, org_id: Uuid, business_id: Uuid) -> Result<Vec<Ap
         .collect())
 }
 
-pub fn roles(conn: &Connection, org_id: Uuid, app_id: Uuid) -> Result<Vec<Role>> {
+pub fn roles(conn: &Conn, org_id: Uuid, app_id: Uuid) -> Result<Vec<Role>> {
     ensure_owned(conn, "apps", "app", org_id, app_id)?;
     let rows = names(conn, "roles", "app_id", app_id)?;
     Ok(rows
@@ -71,7 +69,7 @@ pub enum SubscriptionScope {
 
 /// Subscriptions with their seat figures, as of `now`.
 pub fn subscriptions(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     scope: SubscriptionScope,
     now: DateTime<Utc>,
@@ -98,10 +96,10 @@ pub fn subscriptions(
     query.push(" ORDER BY a.business_id, s.app_id, s.name");
     let rows = query.query(conn, |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
+            r.get::<String>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<String>(3)?,
             Seats::new(r.get(4)?, r.get(5)?, r.get(6)?),
         ))
     })?;
@@ -119,7 +117,7 @@ pub fn subscriptions(
 }
 
 fn ensure_owned(
-    conn: &Connection,
+    conn: &Conn,
     table: &str,
     what: &'static str,
     org_id: Uuid,
@@ -128,13 +126,12 @@ fn ensure_owned(
     let sql = format!("SELECT 1 FROM {table} WHERE id = ? AND org_id = ?");
     let found: Option<i64> = conn
         .prepare_cached(&sql)?
-        .query_row([id.to_string(), org_id.to_string()], |r| r.get(0))
-        .optional()?;
+        .query_opt([id.to_string(), org_id.to_string()], |r| r.get(0))?;
     found.map(|_| ()).ok_or(Error::NotFound(what))
 }
 
 /// Each id of a placement must exist in the organisation and sit under the one above it.
-pub fn ensure_placement(conn: &Connection, org_id: Uuid, p: &Placement) -> Result<()> {
+pub fn ensure_placement(conn: &Conn, org_id: Uuid, p: &Placement) -> Result<()> {
     let checks = [
         (
             "businessId",
@@ -174,8 +171,7 @@ pub fn ensure_placement(conn: &Connection, org_id: Uuid, p: &Placement) -> Resul
         let sql = format!("SELECT {parent_column} FROM {table} WHERE id = ? AND org_id = ?");
         let parent: Option<String> = conn
             .prepare_cached(&sql)?
-            .query_row([id.to_string(), org_id.to_string()], |r| r.get(0))
-            .optional()?;
+            .query_opt([id.to_string(), org_id.to_string()], |r| r.get(0))?;
         if parent.is_none() || parent != db::id_text(expected_parent) {
             return Err(Error::field(FieldError::new(
                 field,
@@ -189,7 +185,7 @@ pub fn ensure_placement(conn: &Connection, org_id: Uuid, p: &Placement) -> Resul
 
 /// Adds a catalogue entry (demo data); `parent` is its parent column and id.
 pub fn insert(
-    conn: &Connection,
+    conn: &Conn,
     table: &'static str,
     org_id: Uuid,
     parent: Option<(&'static str, Uuid)>,

@@ -1,12 +1,12 @@
 //! Invitations: reads, and every change with the rules that guard it (one live invitation per
 //! e-mail, seats, status transitions, versions).
 
+use crate::db::{Conn, Row};
 use chrono::{DateTime, Duration, Utc};
 use invitedesk_model::validate::{
     Placement, ValidInvitationUpdate, ValidNewInvitation, EXPIRY_DEFAULT_DAYS,
 };
 use invitedesk_model::{Invitation, InvitationStatus, Page};
-use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
 use crate::auth::{random_token, token_hash, Caller};
@@ -85,7 +85,7 @@ impl InvitationRow {
 }
 
 impl FromRow for InvitationRow {
-    fn from_row(r: &Row) -> rusqlite::Result<Self> {
+    fn from_row(r: &Row) -> Result<Self> {
         Ok(Self {
             id: r.get(0)?,
             version: r.get(2)?,
@@ -180,14 +180,15 @@ impl InvitationRow {
 }
 
 pub fn list(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     params: &ListParams,
-    now: DateTime<Utc>,
+    clock: &Clock,
 ) -> Result<Page<Invitation>> {
+    let now = clock.now();
     let statuses = params.statuses(InvitationStatus::parse)?;
     let (rows, next_token, total) =
-        paging::page_of::<InvitationRow>(conn, "invitations", org_id, params, |q| {
+        paging::page_of::<InvitationRow>(conn, "invitations", org_id, params, clock, |q| {
             push_status_filter(q, &statuses, now)
         })?;
     let data = rows
@@ -230,11 +231,18 @@ fn push_status_filter(query: &mut Sql, statuses: &[InvitationStatus], now: DateT
     query.push(")");
 }
 
-pub fn get(conn: &Connection, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<Invitation> {
+pub fn get(conn: &Conn, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<Invitation> {
     row(conn, org_id, id)?.into_wire(now)
 }
 
-fn row(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<InvitationRow> {
+/// Holds the invitation until this transaction ends, so that changes to it from several
+/// instances run one after another, each seeing the last (see `Conn::lock`). Taken before
+/// the e-mail's and the seats' locks, always in that order.
+pub fn lock(conn: &Conn, id: Uuid) -> Result<()> {
+    conn.lock(&format!("invitation {id}"))
+}
+
+fn row(conn: &Conn, org_id: Uuid, id: Uuid) -> Result<InvitationRow> {
     let sql = "SELECT * FROM invitations WHERE id = ? AND org_id = ? AND deleted = 0";
     db::optional(conn, sql, (id.to_string(), org_id.to_string()))?
         .ok_or(Error::NotFound("invitation"))
@@ -253,7 +261,7 @@ pub struct InvitationInsert {
     pub token_hash: Option<Vec<u8>>,
 }
 
-pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow> {
+pub fn insert(conn: &Conn, new: InvitationInsert) -> Result<InvitationRow> {
     let v = &new.invitation;
     let by = new.principal_id.to_string();
     let p = &v.placement;
@@ -265,7 +273,7 @@ pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow>
             dt_created, dt_last_modified, created_by, last_modified_by, search_text, token_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?20, 1, ?17, ?18, ?10, ?10, ?19, ?21)
          RETURNING *",
-        rusqlite::params![
+        crate::params![
             Uuid::new_v4().to_string(),
             new.org_id.to_string(),
             v.email,
@@ -295,7 +303,7 @@ pub fn insert(conn: &Connection, new: InvitationInsert) -> Result<InvitationRow>
 /// not a member already, no other invitation for the e-mail is live, a seat is free, and the
 /// send limits allow it.
 pub fn create(
-    conn: &Connection,
+    conn: &Conn,
     caller: &Caller,
     invitation: ValidNewInvitation,
     clock: &Clock,
@@ -313,7 +321,7 @@ pub fn create(
     if let Some(subscription) = invitation.placement.subscription_id {
         seats::ensure_free_seat(conn, subscription, now)?;
     }
-    limits.check(caller.org_id, &invitation.email)?;
+    limits.check(conn, caller.org_id, &invitation.email, now)?;
     let token = random_token();
     let insert = InvitationInsert {
         org_id: caller.org_id,
@@ -321,7 +329,7 @@ pub fn create(
         status: InvitationStatus::Pending,
         principal_id: caller.principal_id,
         created: now,
-        stamp: clock.stamp(),
+        stamp: conn.stamp(clock)?,
         dt_last_sent: None,
         token_hash: Some(token_hash(&token)),
     };
@@ -335,7 +343,7 @@ pub fn create(
 
 /// Queues the invitation e-mail, its link carrying `token` (which is stored only hashed).
 fn queue_invitation_mail(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     id: Uuid,
     token: &str,
@@ -349,7 +357,7 @@ fn queue_invitation_mail(
 
 /// The policies and placement an invitation names must exist in the organisation.
 fn ensure_references_exist(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     policy_ids: &[Uuid],
     placement: &Placement,
@@ -362,16 +370,17 @@ fn ensure_references_exist(
 /// first written down as Expired, so the database's unique index on live invitations agrees
 /// with what readers see. `except` is the invitation being resent.
 fn ensure_email_free(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     email: &str,
     except: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    conn.lock(&format!("email {org_id} {email}"))?;
     let (member, live, live_expiry): (Option<String>, Option<String>, Option<i64>) = conn
         .prepare_cached(
             "SELECT (SELECT id FROM users WHERE org_id = ?1 AND email = ?2 AND deleted = 0), i.id, i.dt_expiry
-             FROM (SELECT 1) LEFT JOIN invitations i
+             FROM (SELECT 1) AS one LEFT JOIN invitations i
                ON i.org_id = ?1 AND i.email = ?2 AND i.status = 'Pending' AND i.deleted = 0",
         )?
         .query_row((org_id.to_string(), email), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -403,13 +412,14 @@ fn ensure_email_free(
 
 /// Edits a Pending or Expired invitation at the version the editor saw.
 pub fn update(
-    conn: &Connection,
+    conn: &Conn,
     caller: &Caller,
     id: Uuid,
     edit: impl FnOnce(bool, bool) -> Result<ValidInvitationUpdate>,
     clock: &Clock,
 ) -> Result<Invitation> {
     let now = clock.now();
+    lock(conn, id)?;
     let current = row(conn, caller.org_id, id)?;
     let status = current.status(now)?;
     let edit = edit(current.existing_user, status == InvitationStatus::Expired)?;
@@ -446,7 +456,7 @@ pub fn update(
             app_id = ?, subscription_id = ?, role_id = ?, version = version + 1,
             dt_last_modified = ?, last_modified_by = ?, search_text = ?
          WHERE id = ? RETURNING *",
-        rusqlite::params![
+        crate::params![
             edit.first_name,
             edit.last_name,
             edit.contact_number,
@@ -457,7 +467,7 @@ pub fn update(
             id_text(app_id),
             id_text(subscription_id),
             id_text(role_id),
-            micros(clock.stamp()),
+            micros(conn.stamp(clock)?),
             caller.audit_name(),
             db::search_text(
                 &current.email,
@@ -473,7 +483,7 @@ pub fn update(
 /// Sends again with a new expiry (30 days from now). An Expired invitation becomes Pending
 /// again, so it must pass the checks a new one would: no other live invitation, a free seat.
 pub fn resend(
-    conn: &Connection,
+    conn: &Conn,
     caller: &Caller,
     id: Uuid,
     clock: &Clock,
@@ -481,6 +491,7 @@ pub fn resend(
     public_url: &str,
 ) -> Result<Invitation> {
     let now = clock.now();
+    lock(conn, id)?;
     let current = row(conn, caller.org_id, id)?;
     let status = current.status(now)?;
     if !status.can_resend() {
@@ -496,7 +507,7 @@ pub fn resend(
             seats::ensure_free_seat(conn, subscription, now)?;
         }
     }
-    limits.check(caller.org_id, &current.email)?;
+    limits.check(conn, caller.org_id, &current.email, now)?;
     let token = random_token();
     conn.prepare_cached(
         "UPDATE invitations SET status = 'Pending', dt_expiry = ?, token_hash = ?,
@@ -507,7 +518,7 @@ pub fn resend(
     .execute((
         micros(now + Duration::days(EXPIRY_DEFAULT_DAYS)),
         token_hash(&token),
-        micros(clock.stamp()),
+        micros(conn.stamp(clock)?),
         caller.audit_name(),
         id.to_string(),
     ))?;
@@ -519,8 +530,9 @@ pub fn resend(
 }
 
 /// Revokes a Pending invitation: its link stops working and its seat is freed.
-pub fn revoke(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
+pub fn revoke(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
     let now = clock.now();
+    lock(conn, id)?;
     let status = row(conn, caller.org_id, id)?.status(now)?;
     if !status.can_revoke() {
         return Err(Error::invalid_status(
@@ -533,7 +545,7 @@ pub fn revoke(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Re
 }
 
 pub fn set_status(
-    conn: &Connection,
+    conn: &Conn,
     caller: &Caller,
     id: Uuid,
     status: InvitationStatus,
@@ -546,7 +558,7 @@ pub fn set_status(
          WHERE id = ? RETURNING *",
         (
             status.as_str(),
-            micros(clock.stamp()),
+            micros(conn.stamp(clock)?),
             caller.audit_name(),
             id.to_string(),
         ),
@@ -554,8 +566,9 @@ pub fn set_status(
 }
 
 /// Deletes a non-accepted invitation, keeping a tombstone for incremental sync.
-pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
+pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
     let now = clock.now();
+    lock(conn, id)?;
     let status = row(conn, caller.org_id, id)?.status(now)?;
     if !status.can_delete() {
         return Err(Error::invalid_status(
@@ -572,7 +585,7 @@ pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Re
             last_modified_by = ?, email = '', first_name = NULL, last_name = NULL,
             contact_number = NULL, search_text = '', delivery_error = NULL
          WHERE id = ? RETURNING *",
-        (micros(clock.stamp()), caller.audit_name(), id.to_string()),
+        (micros(conn.stamp(clock)?), caller.audit_name(), id.to_string()),
     )?;
     conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
         .execute([id.to_string()])?;

@@ -9,6 +9,7 @@ pub mod otp;
 pub mod paging;
 pub mod policies;
 pub mod retention;
+pub mod search;
 pub mod seats;
 pub mod server_keys;
 pub mod service_users;

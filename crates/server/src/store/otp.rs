@@ -4,9 +4,9 @@
 //! per invitation at most 3 numbers and 5 codes an hour, per number 5 codes a day across every
 //! invitation, per organisation a budget an hour (`--org-sms-per-hour`).
 
+use crate::db::Conn;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -72,14 +72,14 @@ fn code_hash(invitation_id: Uuid, code: &str) -> Vec<u8> {
     Sha256::digest(format!("{invitation_id}:{code}").as_bytes()).to_vec()
 }
 
-fn count(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<i64> {
+fn count(conn: &Conn, sql: &str, params: impl crate::db::Params) -> Result<i64> {
     Ok(conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?)
 }
 
 /// A new code for the invitation, sent to `mobile`, replacing any earlier one; or why not.
 /// The send is counted whether or not the gateway then delivers it.
 pub fn issue(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     invitation_id: Uuid,
     mobile: &str,
@@ -87,14 +87,18 @@ pub fn issue(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<String, CodeRefused>> {
     let (number, invitation) = (number_key(mobile), invitation_id.to_string());
+    // Counted and written one instance at a time: the invitation's, the number's and the
+    // organisation's sends.
+    crate::store::invitations::lock(conn, invitation_id)?;
+    conn.lock(&format!("code_sends number {number}"))?;
+    conn.lock(&format!("code_sends org {org_id}"))?;
     let (hour_ago, day_ago) = (
         micros(now - Duration::hours(1)),
         micros(now - Duration::days(1)),
     );
     let known_number: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM code_sends WHERE invitation_id = ? AND mobile = ? LIMIT 1")?
-        .query_row((&invitation, &number), |r| r.get(0))
-        .optional()?;
+        .query_opt((&invitation, &number), |r| r.get(0))?;
     let numbers = count(
         conn,
         "SELECT count(DISTINCT mobile) FROM code_sends WHERE invitation_id = ?",
@@ -133,8 +137,10 @@ pub fn issue(
     )?
     .execute((org_id.to_string(), &invitation, &number, micros(now)))?;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO one_time_codes (invitation_id, mobile, code_hash, attempts, dt_expires)
-         VALUES (?, ?, ?, 0, ?)",
+        "INSERT INTO one_time_codes (invitation_id, mobile, code_hash, attempts, dt_expires)
+         VALUES (?, ?, ?, 0, ?)
+         ON CONFLICT (invitation_id) DO UPDATE SET mobile = excluded.mobile,
+             code_hash = excluded.code_hash, attempts = 0, dt_expires = excluded.dt_expires",
     )?
     .execute((
         &invitation,
@@ -159,7 +165,7 @@ pub enum CodeCheck {
 
 /// Checks `code` for the invitation and number; a wrong one is counted against the code.
 pub fn check(
-    conn: &Connection,
+    conn: &Conn,
     invitation_id: Uuid,
     mobile: &str,
     code: &str,
@@ -167,8 +173,7 @@ pub fn check(
 ) -> Result<CodeCheck> {
     let stored: Option<(String, Vec<u8>, i64, i64)> = conn
         .prepare_cached("SELECT mobile, code_hash, attempts, dt_expires FROM one_time_codes WHERE invitation_id = ?")?
-        .query_row([invitation_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
+        .query_opt([invitation_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     let Some((sent_to, hash, attempts, expires)) = stored else {
         return Ok(CodeCheck::NewCodeNeeded);
     };

@@ -1,17 +1,19 @@
 //! List parameters shared by invitations and users: m3ter's `pageSize`/`nextToken` keyset
 //! paging, newest first, or modification order for incremental sync (`modifiedSince`).
 
+use crate::db::Conn;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use invitedesk_model::page::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN, SEARCH_MAX_CHARS};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::db::{like_pattern, micros, FromRow, Sql};
+use crate::clock::Clock;
+use crate::db::{micros, FromRow, Sql};
 use crate::error::{Error, Result};
+use crate::store::search;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -119,16 +121,21 @@ impl ListParams {
 /// One page of `table` for `org_id`. `push_status` adds the resource's own status condition
 /// (starting with ` AND`), since invitations derive Expired from time.
 pub fn page_of<R: FromRow + Pageable>(
-    conn: &Connection,
+    conn: &Conn,
     table: &'static str,
     org_id: Uuid,
     params: &ListParams,
+    clock: &Clock,
     push_status: impl FnOnce(&mut Sql),
 ) -> Result<(Vec<R>, Option<String>, Option<u64>)> {
     let page_size = params.page_size()?;
     let cursor = params.cursor()?;
+    let horizon = match params.modified_since {
+        Some(_) => conn.sync_horizon(clock)?,
+        None => None,
+    };
     let total = match (params.modified_since, params.include_total) {
-        (Some(since), Some(true)) => Some(changes_since(conn, table, org_id, since)?),
+        (Some(since), Some(true)) => Some(changes_since(conn, table, org_id, since, horizon)?),
         _ => None,
     };
     let mut query = Sql::new(&format!("SELECT * FROM {table} WHERE org_id = "));
@@ -136,6 +143,9 @@ pub fn page_of<R: FromRow + Pageable>(
     match params.modified_since {
         Some(since) => {
             query.push(" AND dt_last_modified > ").bind(micros(since));
+            if let Some(horizon) = horizon {
+                query.push(" AND dt_last_modified < ").bind(horizon);
+            }
             if let Some(c) = &cursor {
                 query
                     .push(" AND (dt_last_modified, id) > (")
@@ -159,10 +169,7 @@ pub fn page_of<R: FromRow + Pageable>(
     }
     push_status(&mut query);
     if let Some(search) = params.search()? {
-        query
-            .push(" AND search_text LIKE ")
-            .bind(like_pattern(search))
-            .push(" ESCAPE '\\'");
+        search::push_filter(&mut query, conn, table, search);
     }
     query.push(match params.modified_since {
         Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
@@ -183,15 +190,20 @@ pub fn page_of<R: FromRow + Pageable>(
 /// How many records of `table` changed after `since` (tombstones too): what a sync from there
 /// will bring. Counted on the same index the feed walks.
 fn changes_since(
-    conn: &Connection,
+    conn: &Conn,
     table: &'static str,
     org_id: Uuid,
     since: DateTime<Utc>,
+    horizon: Option<i64>,
 ) -> Result<u64> {
-    let sql = format!("SELECT count(*) FROM {table} WHERE org_id = ?1 AND dt_last_modified > ?2");
+    let sql = format!(
+        "SELECT count(*) FROM {table} WHERE org_id = ?1 AND dt_last_modified > ?2
+           AND dt_last_modified < ?3"
+    );
+    let before = horizon.unwrap_or(i64::MAX);
     let count: i64 = conn
         .prepare_cached(&sql)?
-        .query_row((org_id.to_string(), micros(since)), |r| r.get(0))?;
+        .query_row((org_id.to_string(), micros(since), before), |r| r.get(0))?;
     Ok(count as u64)
 }
 

@@ -1,41 +1,41 @@
 //! Permission policies of an organisation.
 
+use crate::db::Conn;
 use invitedesk_model::validate::Rule;
 use invitedesk_model::{FieldError, PermissionPolicy, PermissionStatement};
-use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::db::{self, Sql};
 use crate::error::{Error, Result};
 
-pub fn list(conn: &Connection, org_id: Uuid) -> Result<Vec<PermissionPolicy>> {
+pub fn list(conn: &Conn, org_id: Uuid) -> Result<Vec<PermissionPolicy>> {
     select(conn, org_id, None)
 }
 
 /// One policy of this organisation; another organisation's is not found, as no policy is.
-pub fn get(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<PermissionPolicy> {
+pub fn get(conn: &Conn, org_id: Uuid, id: Uuid) -> Result<PermissionPolicy> {
     select(conn, org_id, Some(id))?
         .pop()
         .ok_or(Error::NotFound("permission policy"))
 }
 
-fn select(conn: &Connection, org_id: Uuid, id: Option<Uuid>) -> Result<Vec<PermissionPolicy>> {
+fn select(conn: &Conn, org_id: Uuid, id: Option<Uuid>) -> Result<Vec<PermissionPolicy>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, version, name, managed, statements FROM permission_policies
          WHERE org_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY managed DESC, name",
     )?;
     let rows = statement.query_map((org_id.to_string(), id.map(|i| i.to_string())), |r| {
         Ok((
-            r.get::<_, String>(0)?,
+            r.get::<String>(0)?,
             r.get(1)?,
             r.get(2)?,
             r.get(3)?,
-            r.get::<_, String>(4)?,
+            r.get::<String>(4)?,
         ))
     })?;
     let mut policies = Vec::new();
     for row in rows {
-        let (id, version, name, managed, statements) = row?;
+        let (id, version, name, managed, statements) = row;
         policies.push(PermissionPolicy {
             id: db::uuid(&id)?,
             version: Some(version),
@@ -48,14 +48,14 @@ fn select(conn: &Connection, org_id: Uuid, id: Option<Uuid>) -> Result<Vec<Permi
 }
 
 /// Every id must name a policy of this organisation.
-pub fn ensure_exist(conn: &Connection, org_id: Uuid, ids: &[Uuid]) -> Result<()> {
+pub fn ensure_exist(conn: &Conn, org_id: Uuid, ids: &[Uuid]) -> Result<()> {
     let mut query = Sql::new("SELECT id FROM permission_policies WHERE org_id = ");
     query
         .bind(org_id.to_string())
         .push(" AND id IN (")
         .bind_list(ids.iter().map(Uuid::to_string))
         .push(")");
-    let found = query.query(conn, |r| r.get::<_, String>(0))?;
+    let found = query.query(conn, |r| r.get::<String>(0))?;
     match ids.iter().find(|id| !found.contains(&id.to_string())) {
         None => Ok(()),
         Some(id) => Err(Error::field(FieldError::new(
@@ -67,7 +67,7 @@ pub fn ensure_exist(conn: &Connection, org_id: Uuid, ids: &[Uuid]) -> Result<()>
 }
 
 pub fn insert(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     name: &str,
     managed: bool,

@@ -3,20 +3,20 @@
 //! account is purged once it has had no live membership and no Pending invitation for the
 //! retention period (`--account-retention-days`).
 
-use rusqlite::Connection;
+use crate::db::Conn;
 
 use crate::error::Result;
 
 /// Marks accounts that have just lost their last membership and invitation, unmarks those
 /// that found one again, and deletes those marked before `cutoff`.
-pub fn purge_orphaned_accounts(conn: &Connection, now: i64, cutoff: i64) -> Result<usize> {
+pub fn purge_orphaned_accounts(conn: &Conn, now: i64, cutoff: i64) -> Result<usize> {
     const NEEDED: &str = "(EXISTS (SELECT 1 FROM users u WHERE u.email = accounts.email AND u.deleted = 0)
          OR EXISTS (SELECT 1 FROM invitations i WHERE i.email = accounts.email AND i.status = 'Pending' AND i.deleted = 0))";
     conn.execute(
         &format!(
             "UPDATE accounts SET dt_orphaned = NULL WHERE dt_orphaned IS NOT NULL AND {NEEDED}"
         ),
-        [],
+        (),
     )?;
     conn.execute(
         &format!("UPDATE accounts SET dt_orphaned = ? WHERE dt_orphaned IS NULL AND NOT {NEEDED}"),

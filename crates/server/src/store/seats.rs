@@ -2,9 +2,9 @@
 //! use its seats. Checked inside the write transaction, so the check and the write that takes
 //! the seat are one atomic step.
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use invitedesk_model::Seats;
-use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::db::micros;
@@ -19,30 +19,27 @@ pub const SEAT_COUNTS: &str = "
         AND i.dt_expiry > ?1) AS pending";
 
 pub fn of_subscription(
-    conn: &Connection,
+    conn: &Conn,
     subscription_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(String, Seats)> {
     let sql =
         format!("SELECT s.name, s.seat_limit, {SEAT_COUNTS} FROM subscriptions s WHERE s.id = ?2");
-    let found = conn
-        .prepare_cached(&sql)?
-        .query_row((micros(now), subscription_id.to_string()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Seats::new(r.get(1)?, r.get(2)?, r.get(3)?),
-            ))
-        })
-        .optional()?;
+    let found =
+        conn.prepare_cached(&sql)?
+            .query_opt((micros(now), subscription_id.to_string()), |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    Seats::new(r.get(1)?, r.get(2)?, r.get(3)?),
+                ))
+            })?;
     found.ok_or(Error::NotFound("subscription"))
 }
 
 /// Refuses with 409 `seats_exhausted` when the subscription has no free seat.
-pub fn ensure_free_seat(
-    conn: &Connection,
-    subscription_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub fn ensure_free_seat(conn: &Conn, subscription_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    // Every instance counts and takes this subscription's seats one at a time.
+    conn.lock(&format!("seats {subscription_id}"))?;
     let (name, seats) = of_subscription(conn, subscription_id, now)?;
     if seats.available > 0 {
         return Ok(());

@@ -1,9 +1,9 @@
 //! Members of an organisation and their access lifecycle: Active ⇄ Inactive, deletion final.
 
+use crate::db::{Conn, Row};
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::Placement;
 use invitedesk_model::{Page, User, UserStatus, UserUpdate};
-use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -64,7 +64,7 @@ impl UserRow {
 }
 
 impl FromRow for UserRow {
-    fn from_row(r: &Row) -> rusqlite::Result<Self> {
+    fn from_row(r: &Row) -> Result<Self> {
         Ok(Self {
             id: r.get(0)?,
             version: r.get(2)?,
@@ -132,10 +132,10 @@ impl UserRow {
     }
 }
 
-pub fn list(conn: &Connection, org_id: Uuid, params: &ListParams) -> Result<Page<User>> {
+pub fn list(conn: &Conn, org_id: Uuid, params: &ListParams, clock: &Clock) -> Result<Page<User>> {
     let statuses = params.statuses(UserStatus::parse)?;
     let (rows, next_token, total) =
-        paging::page_of::<UserRow>(conn, "users", org_id, params, |q| {
+        paging::page_of::<UserRow>(conn, "users", org_id, params, clock, |q| {
             if !statuses.is_empty() {
                 q.push(" AND status IN (")
                     .bind_list(statuses.iter().map(|s| s.as_str().to_owned()))
@@ -153,11 +153,16 @@ pub fn list(conn: &Connection, org_id: Uuid, params: &ListParams) -> Result<Page
     })
 }
 
-pub fn get(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<User> {
+pub fn get(conn: &Conn, org_id: Uuid, id: Uuid) -> Result<User> {
     row(conn, org_id, id)?.into_wire()
 }
 
-fn row(conn: &Connection, org_id: Uuid, id: Uuid) -> Result<UserRow> {
+/// Holds the member until this transaction ends (see `invitations::lock`).
+fn lock(conn: &Conn, id: Uuid) -> Result<()> {
+    conn.lock(&format!("user {id}"))
+}
+
+fn row(conn: &Conn, org_id: Uuid, id: Uuid) -> Result<UserRow> {
     let sql = "SELECT * FROM users WHERE id = ? AND org_id = ? AND deleted = 0";
     db::optional(conn, sql, (id.to_string(), org_id.to_string()))?.ok_or(Error::NotFound("user"))
 }
@@ -178,7 +183,7 @@ pub struct UserInsert {
     pub stamp: DateTime<Utc>,
 }
 
-pub fn insert(conn: &Connection, new: UserInsert) -> Result<User> {
+pub fn insert(conn: &Conn, new: UserInsert) -> Result<User> {
     let p = &new.placement;
     let row: UserRow = db::returning(
         conn,
@@ -187,7 +192,7 @@ pub fn insert(conn: &Connection, new: UserInsert) -> Result<User> {
             dt_created, dt_last_modified, created_by, last_modified_by, search_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
          RETURNING *",
-        rusqlite::params![
+        crate::params![
             Uuid::new_v4().to_string(),
             new.org_id.to_string(),
             new.email,
@@ -216,12 +221,13 @@ pub fn insert(conn: &Connection, new: UserInsert) -> Result<User> {
 
 /// Changes policies and access end date at the version the editor saw.
 pub fn update(
-    conn: &Connection,
+    conn: &Conn,
     caller: &Caller,
     id: Uuid,
     edit: &UserUpdate,
     clock: &Clock,
 ) -> Result<User> {
+    lock(conn, id)?;
     let current = row(conn, caller.org_id, id)?;
     if edit.version != current.version {
         return Err(Error::stale_version());
@@ -241,7 +247,7 @@ pub fn update(
         (
             policy_ids,
             edit.dt_end_access.map(micros),
-            micros(clock.stamp()),
+            micros(conn.stamp(clock)?),
             caller.audit_name(),
             id.to_string(),
         ),
@@ -252,13 +258,14 @@ pub fn update(
 /// Moves a user from one status to the other. Reactivation takes a seat again, so it needs a
 /// free one, and tells the person by e-mail.
 pub fn set_status(
-    conn: &Connection,
+    conn: &Conn,
     caller: &Caller,
     id: Uuid,
     to: UserStatus,
     clock: &Clock,
     public_url: &str,
 ) -> Result<User> {
+    lock(conn, id)?;
     let current = row(conn, caller.org_id, id)?;
     let from = current.status()?;
     let action = match to {
@@ -281,7 +288,7 @@ pub fn set_status(
         conn,
         "UPDATE users SET status = ?, version = version + 1, dt_last_modified = ?, last_modified_by = ?
          WHERE id = ? RETURNING *",
-        (to.as_str(), micros(clock.stamp()), caller.audit_name(), id.to_string()),
+        (to.as_str(), micros(conn.stamp(clock)?), caller.audit_name(), id.to_string()),
     )?;
     if to == UserStatus::Active {
         queue_access_restored(conn, caller.org_id, &updated, clock, public_url)?;
@@ -290,7 +297,7 @@ pub fn set_status(
 }
 
 fn queue_access_restored(
-    conn: &Connection,
+    conn: &Conn,
     org_id: Uuid,
     user: &UserRow,
     clock: &Clock,
@@ -309,7 +316,7 @@ fn queue_access_restored(
 }
 
 /// Deletion is final; the row stays as a tombstone for incremental sync.
-pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Result<User> {
+pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<User> {
     let current = row(conn, caller.org_id, id)?;
     // Mail about this membership that has not gone yet goes with it.
     conn.prepare_cached(
@@ -322,7 +329,7 @@ pub fn delete(conn: &Connection, caller: &Caller, id: Uuid, clock: &Clock) -> Re
         "UPDATE users SET deleted = 1, version = version + 1, dt_last_modified = ?, last_modified_by = ?,
             email = '', first_name = NULL, last_name = NULL, contact_number = NULL, search_text = ''
          WHERE id = ? RETURNING *",
-        (micros(clock.stamp()), caller.audit_name(), id.to_string()),
+        (micros(conn.stamp(clock)?), caller.audit_name(), id.to_string()),
     )?;
     deleted.into_wire()
 }

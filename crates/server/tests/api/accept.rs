@@ -402,12 +402,8 @@ async fn accepting_after_the_seats_ran_out_is_refused_with_a_clear_page() {
     )
     .await;
     // The licence shrinks below what is already promised (an admin elsewhere, a contract change).
-    let db = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
-    db.execute(
-        "UPDATE subscriptions SET seat_limit = 1 WHERE name = 'Storefront Pro'",
-        [],
-    )
-    .unwrap();
+    app.sql_execute("UPDATE subscriptions SET seat_limit = 1 WHERE name = 'Storefront Pro'")
+        .await;
     let page = accept_as_new_person(&app, &mut Invitee::new(&app, &token)).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page

@@ -289,14 +289,13 @@ async fn failed_sign_ins_from_one_address_are_limited_whatever_the_key() {
 #[tokio::test]
 async fn api_secrets_are_stored_as_fast_digests_not_argon2() {
     let app = spawn_app().await;
-    let db = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
-    let hashes: Vec<String> = db
-        .prepare("SELECT secret_hash FROM service_users")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let hashes: Vec<String> = app
+        .server
+        .state
+        .db
+        .read(|c| c.query("SELECT secret_hash FROM service_users", (), |r| r.get(0)))
+        .await
+        .unwrap();
     assert!(!hashes.is_empty());
     for hash in hashes {
         assert!(hash.starts_with("sha256$"), "{hash}");

@@ -27,7 +27,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("server.db");
-    let mut config = Config::for_database(db_path.clone());
+    let mut config = Config::for_tests(db_path.clone());
     configure(&mut config);
     let server = start(config).await.expect("server starts");
     let demo = demo::seed(&server.state, &server.base_url())
@@ -85,6 +85,32 @@ impl TestApp {
             .max()
             .expect("a delivered mail");
         std::fs::read_to_string(newest).unwrap()
+    }
+
+    /// The one number `sql` answers, read from the server's own database (either backend).
+    pub async fn sql_count(&self, sql: &str) -> i64 {
+        let sql = sql.to_owned();
+        self.server
+            .state
+            .db
+            .read(move |c| c.query_row(&sql, (), |r| r.get(0)))
+            .await
+            .unwrap()
+    }
+
+    /// Runs `sql` on the server's database, as another process or a repair by hand would.
+    pub async fn sql_execute(&self, sql: &str) {
+        let sql = sql.to_owned();
+        self.server
+            .state
+            .db
+            .write(move |c| c.execute_batch(&sql))
+            .await
+            .unwrap();
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.server.state.db.is_postgres()
     }
 
     pub async fn admin(&self) -> Session {

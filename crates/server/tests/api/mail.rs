@@ -224,12 +224,21 @@ async fn a_failed_write_after_a_successful_send_never_sends_the_message_twice() 
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.port).await;
     // The record of a successful send fails, as a full disk or a broken database would make it.
-    let db = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
-    db.execute_batch(
-        "CREATE TRIGGER fail_sent_record BEFORE UPDATE OF status ON outbox
-         WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-    )
-    .unwrap();
+    let (fail, repair) = match app.is_postgres() {
+        true => (
+            "CREATE FUNCTION fail_sent() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+             CREATE TRIGGER fail_sent_record BEFORE UPDATE OF status ON outbox
+               FOR EACH ROW WHEN (NEW.status = 'sent') EXECUTE FUNCTION fail_sent();",
+            "DROP TRIGGER fail_sent_record ON outbox",
+        ),
+        false => (
+            "CREATE TRIGGER fail_sent_record BEFORE UPDATE OF status ON outbox
+             WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            "DROP TRIGGER fail_sent_record",
+        ),
+    };
+    app.sql_execute(fail).await;
     let admin = app.admin().await;
     let created: Invitation = admin
         .invite(&admin.new_person("once@example.com").await)
@@ -243,7 +252,7 @@ async fn a_failed_write_after_a_successful_send_never_sends_the_message_twice() 
         1,
         "sent once, however often the record failed"
     );
-    db.execute_batch("DROP TRIGGER fail_sent_record").unwrap();
+    app.sql_execute(repair).await;
     let delivered = admin.delivered(created.id).await;
     assert_eq!(delivered.delivery_status, Some(DeliveryStatus::Sent));
     assert_eq!(sink.messages().len(), 1);
@@ -255,11 +264,7 @@ async fn a_long_read_never_holds_writes_behind_a_checkpoint() {
     let app = app_mailing_to(sink.port).await;
     let admin = app.admin().await;
     // A reader that stays in the middle of a transaction: a full checkpoint would wait for it.
-    let reader = rusqlite::Connection::open(app.dir.path().join("server.db")).unwrap();
-    reader.execute_batch("BEGIN").unwrap();
-    let _: i64 = reader
-        .query_row("SELECT count(*) FROM invitations", [], |r| r.get(0))
-        .unwrap();
+    let reader = OpenRead::hold(&app);
     for n in 0..3 {
         let started = std::time::Instant::now();
         let created: Invitation = admin
@@ -273,5 +278,47 @@ async fn a_long_read_never_holds_writes_behind_a_checkpoint() {
             started.elapsed()
         );
     }
-    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+}
+
+/// A reader of the server's database held in the middle of a transaction, on its own
+/// connection (another process, as far as the server can tell), until dropped.
+struct OpenRead(Option<std::sync::mpsc::Sender<()>>);
+
+impl OpenRead {
+    fn hold(app: &crate::helpers::TestApp) -> Self {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (held, holding) = std::sync::mpsc::channel::<()>();
+        let database = app.server.state.config.database();
+        std::thread::spawn(move || match database {
+            invitedesk_server::db::DatabaseUrl::Sqlite(path) => {
+                let reader = rusqlite::Connection::open(path).unwrap();
+                reader.execute_batch("BEGIN").unwrap();
+                let _: i64 = reader
+                    .query_row("SELECT count(*) FROM invitations", [], |r| r.get(0))
+                    .unwrap();
+                held.send(()).unwrap();
+                let _ = stopped.recv();
+            }
+            invitedesk_server::db::DatabaseUrl::Postgres(url) => {
+                let mut reader = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                reader
+                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                    .unwrap();
+                reader
+                    .query_one("SELECT count(*) FROM invitations", &[])
+                    .unwrap();
+                held.send(()).unwrap();
+                let _ = stopped.recv();
+            }
+        });
+        holding.recv().unwrap();
+        Self(Some(stop))
+    }
+}
+
+impl Drop for OpenRead {
+    fn drop(&mut self) {
+        drop(self.0.take());
+    }
 }

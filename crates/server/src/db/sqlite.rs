@@ -1,0 +1,246 @@
+//! The embedded backend: one SQLite file, one writer thread that runs each write transaction
+//! whole, and a pool of read-only connections used from blocking tasks.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::{Value as SqliteValue, ValueRef};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use super::conn::Conn;
+use super::value::{Row, Value};
+use crate::error::{Error, Result};
+
+/// The numbered files of `migrations/sqlite/`, applied in order; `user_version` says how many.
+const MIGRATIONS: [&str; 6] = [
+    include_str!("../../migrations/sqlite/0001_schema.sql"),
+    include_str!("../../migrations/sqlite/0002_mail.sql"),
+    include_str!("../../migrations/sqlite/0003_accounts.sql"),
+    include_str!("../../migrations/sqlite/0004_sync_order.sql"),
+    include_str!("../../migrations/sqlite/0005_hardening.sql"),
+    include_str!("../../migrations/sqlite/0006_scale.sql"),
+];
+
+type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// SQLite admits one writer at a time, so the server has exactly one: a thread that owns the
+/// write connection and runs each transaction from start to commit in one go. Writes queue
+/// fairly instead of spinning on SQLITE_BUSY, every check-then-write inside a transaction is
+/// atomic (seats, one live invitation per e-mail), and a whole transaction costs one hop
+/// between threads rather than one per statement.
+#[derive(Clone)]
+pub struct SqliteDb {
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    writer: mpsc::Sender<WriteJob>,
+    /// When the last write finished, in `monotonic_millis`.
+    last_write: Arc<AtomicU64>,
+}
+
+/// Milliseconds since the process first asked.
+fn monotonic_millis() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path) -> Result<Self> {
+        // A folder the server makes for its database is its own; one that exists (a data
+        // directory, the working directory) is left as it is.
+        if let Some(folder) = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+        {
+            crate::files::owner_only_folder(folder)?;
+        }
+        crate::files::owner_only_file(path)?;
+        let mut write = Connection::open(path)?;
+        write.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
+             PRAGMA secure_delete = ON;",
+        )?;
+        write.set_prepared_statement_cache_capacity(64);
+        migrate(&mut write)?;
+        let (writer, jobs) = mpsc::channel::<WriteJob>();
+        let last_write = Arc::new(AtomicU64::new(monotonic_millis()));
+        let written = last_write.clone();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || {
+                for job in jobs {
+                    job(&mut write);
+                    written.store(monotonic_millis(), Ordering::Relaxed);
+                }
+            })?;
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|c| {
+                c.set_prepared_statement_cache_capacity(64);
+                // Pages mapped rather than copied in by read(2): list pages read many rows.
+                c.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA mmap_size = 268435456;")
+            });
+        let readers = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+        Ok(Self {
+            readers,
+            writer,
+            last_write,
+        })
+    }
+
+    pub async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> Result<T> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers
+                .get()
+                .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+            work(&Conn::sqlite(&conn))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("read task: {e}")))?
+    }
+
+    pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> Result<T> + Send + 'static,
+    {
+        self.on_writer(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&Conn::sqlite(&tx))?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+
+    /// Copies the write-ahead log into the database and empties it, so that erased content
+    /// (overwritten in the database, with `secure_delete`) leaves no older copy in the log. It
+    /// waits for every reader, so it is run only when the server is idle.
+    /// It gives up at once rather than hold writes behind a reader: false then, and the
+    /// caller tries again at its next idle moment.
+    pub async fn checkpoint(&self) -> Result<bool> {
+        self.on_writer(|conn| {
+            conn.busy_timeout(Duration::from_millis(50))?;
+            let busy: rusqlite::Result<i64> =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", (), |r| r.get(0));
+            conn.busy_timeout(Duration::from_secs(10))?;
+            Ok(busy? == 0)
+        })
+        .await
+    }
+
+    /// Copies what it can of the log into the database without waiting for any reader.
+    pub async fn checkpoint_passive(&self) -> Result<()> {
+        self.on_writer(|conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);")?))
+            .await
+    }
+
+    pub fn idle_for(&self) -> Duration {
+        let last = self.last_write.load(Ordering::Relaxed);
+        Duration::from_millis(monotonic_millis().saturating_sub(last))
+    }
+
+    async fn on_writer<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: WriteJob = Box::new(move |conn| {
+            let _ = answer.send(work(conn));
+        });
+        let stopped = || Error::Internal("the database writer has stopped".into());
+        self.writer.send(job).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// Applies the numbered migrations not yet applied, tracked in `user_version`; refuses a
+/// database written by a newer server, whose schema this one cannot know.
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", (), |r| r.get(0))?;
+    super::refuse_newer_schema(applied, MIGRATIONS.len())?;
+    let tx = conn.transaction()?;
+    for (number, sql) in (1..).zip(MIGRATIONS).skip(applied as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", number)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn bind(params: &[Value]) -> impl Iterator<Item = SqliteValue> + '_ {
+    params.iter().map(|v| match v {
+        Value::Null => SqliteValue::Null,
+        Value::Integer(i) => SqliteValue::Integer(*i),
+        Value::Real(r) => SqliteValue::Real(*r),
+        Value::Text(t) => SqliteValue::Text(t.clone()),
+        Value::Blob(b) => SqliteValue::Blob(b.clone()),
+    })
+}
+
+fn value(column: ValueRef) -> Result<Value> {
+    Ok(match column {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(|e| Error::Internal(format!("stored text: {e}")))?
+                .to_owned(),
+        ),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    })
+}
+
+pub(super) fn query(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let names: Arc<[String]> = statement
+        .column_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let width = names.len();
+    let mut rows = statement.query(rusqlite::params_from_iter(bind(params)))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let values = (0..width)
+            .map(|i| value(row.get_ref(i)?))
+            .collect::<Result<_>>()?;
+        out.push(Row::new(names.clone(), values));
+    }
+    Ok(out)
+}
+
+pub(super) fn execute(conn: &Connection, sql: &str, params: &[Value]) -> Result<usize> {
+    let mut statement = conn.prepare_cached(sql)?;
+    Ok(statement.execute(rusqlite::params_from_iter(bind(params)))?)
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::ConstraintViolation
+                && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            {
+                return Error::concurrent_change();
+            }
+        }
+        Error::Internal(format!("database: {e}"))
+    }
+}
