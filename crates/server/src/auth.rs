@@ -123,16 +123,6 @@ impl db::FromRow for TokenRow {
     }
 }
 
-/// A JSON array of each of the service user `s`'s policies' statement arrays, in each
-/// backend's JSON functions.
-const POLICY_STATEMENTS_SQLITE: &str = "(SELECT json_group_array(json(p.statements))
-    FROM permission_policies p
-    WHERE p.id IN (SELECT value FROM json_each(s.permission_policy_ids)))";
-const POLICY_STATEMENTS_POSTGRES: &str =
-    "(SELECT COALESCE(json_agg(p.statements::json), '[]')::text
-    FROM permission_policies p
-    WHERE p.id IN (SELECT json_array_elements_text(s.permission_policy_ids::json)))";
-
 async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     let now = micros(state.clock.now());
     let hash = token_hash(token);
@@ -148,9 +138,17 @@ async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     let row: Option<TokenRow> = state
         .db
         .read(move |conn| {
+            // A JSON array of each of the service user's policies' statement arrays.
+            let policies = conn.ids_in("s.permission_policy_ids");
             let statements = match conn.is_postgres() {
-                true => POLICY_STATEMENTS_POSTGRES,
-                false => POLICY_STATEMENTS_SQLITE,
+                true => format!(
+                    "(SELECT COALESCE(json_agg(p.statements::json), '[]')::text
+                      FROM permission_policies p WHERE p.id IN {policies})"
+                ),
+                false => format!(
+                    "(SELECT json_group_array(json(p.statements))
+                      FROM permission_policies p WHERE p.id IN {policies})"
+                ),
             };
             db::optional(
                 conn,
@@ -283,7 +281,7 @@ pub async fn revoke_token(state: &AppState, token: &str, principal: Option<Strin
         .db
         .write(move |tx| {
             tx.prepare_cached(
-                "DELETE FROM access_tokens WHERE token_hash = ?1 AND (?2 IS NULL OR principal_id = ?2)",
+                "DELETE FROM access_tokens WHERE token_hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR principal_id = ?2)",
             )?
             .execute((key, principal))?;
             Ok(())

@@ -118,6 +118,15 @@ impl<'a> Conn<'a> {
         Ok(())
     }
 
+    /// A subquery of the ids in `json_array` (a column holding a JSON array of ids, as
+    /// policy lists are stored), in this backend's JSON functions.
+    pub fn ids_in(&self, json_array: &str) -> String {
+        match self.is_postgres() {
+            true => format!("(SELECT json_array_elements_text(({json_array})::json))"),
+            false => format!("(SELECT value FROM json_each({json_array}))"),
+        }
+    }
+
     /// Runs `work` in a short transaction of its own that commits at once, without waiting
     /// for the disk: for counters that must hold across instances (send limits) without
     /// holding a lock until the surrounding change commits, and whose loss in a crash costs
@@ -167,7 +176,7 @@ impl<'a> Conn<'a> {
                         COALESCE(min(xact_start), 'infinity'))) * 1000000 AS BIGINT)
                FROM pg_stat_activity
               WHERE datname = current_database() AND pid <> pg_backend_pid()
-                AND xact_start IS NOT NULL",
+                AND backend_type = 'client backend' AND xact_start IS NOT NULL",
             (),
             |r| r.get(0),
         )?;

@@ -31,8 +31,30 @@ const MIGRATION_LOCK: i64 = 0x1D_E5_C0_01;
 
 /// One pooled connection and the statements prepared on it.
 pub struct Session {
-    client: postgres::Client,
+    /// Always Some until dropped (see `Drop`).
+    connection: Option<postgres::Client>,
     prepared: HashMap<String, postgres::Statement>,
+}
+
+impl Session {
+    fn client(&mut self) -> &mut postgres::Client {
+        self.connection
+            .as_mut()
+            .expect("a session's connection lives as long as the session")
+    }
+}
+
+/// The synchronous client closes its connection by blocking on its runtime, which panics on
+/// a thread that drives async tasks (a pool is dropped wherever the server's state is): the
+/// connection is closed on a thread of its own instead.
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(client) = self.connection.take() {
+            let _ = std::thread::Builder::new()
+                .name("db-close".into())
+                .spawn(move || drop(client));
+        }
+    }
 }
 
 pub(super) struct Manager {
@@ -45,17 +67,20 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> std::result::Result<Session, postgres::Error> {
         Ok(Session {
-            client: self.config.connect(NoTls)?,
+            connection: Some(self.config.connect(NoTls)?),
             prepared: HashMap::new(),
         })
     }
 
     fn is_valid(&self, session: &mut Session) -> std::result::Result<(), postgres::Error> {
-        session.client.simple_query("").map(|_| ())
+        session.client().simple_query("").map(|_| ())
     }
 
     fn has_broken(&self, session: &mut Session) -> bool {
-        session.client.is_closed()
+        session
+            .connection
+            .as_ref()
+            .is_none_or(postgres::Client::is_closed)
     }
 }
 
@@ -133,13 +158,10 @@ impl PostgresDb {
     /// written by a newer server.
     fn migrate(&self) -> Result<()> {
         let mut session = self.session()?;
-        session
-            .client
-            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
-        let migrated = migrate_locked(&mut session.client);
-        session
-            .client
-            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+        let client = session.client();
+        client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+        let migrated = migrate_locked(client);
+        client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
         migrated
     }
 }
@@ -230,7 +252,7 @@ impl Session {
         if let Some(statement) = self.prepared.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(&numbered_parameters(sql))?;
+        let statement = self.client().prepare(&numbered_parameters(sql))?;
         if self.prepared.len() >= PREPARED_PER_CONNECTION {
             self.prepared.clear();
         }
@@ -240,7 +262,7 @@ impl Session {
 
     pub(super) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let statement = self.prepared(sql)?;
-        let rows = self.client.query(&statement, &as_params(params))?;
+        let rows = self.client().query(&statement, &as_params(params))?;
         let names: Arc<[String]> = statement
             .columns()
             .iter()
@@ -261,12 +283,12 @@ impl Session {
 
     pub(super) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
         let statement = self.prepared(sql)?;
-        let changed = self.client.execute(&statement, &as_params(params))?;
+        let changed = self.client().execute(&statement, &as_params(params))?;
         Ok(changed as usize)
     }
 
     pub(super) fn batch(&mut self, sql: &str) -> Result<()> {
-        Ok(self.client.batch_execute(sql)?)
+        Ok(self.client().batch_execute(sql)?)
     }
 }
 
@@ -382,7 +404,15 @@ impl From<postgres::Error> for Error {
         if e.code().is_some_and(|code| racing.contains(code)) {
             return Error::concurrent_change();
         }
-        Error::Internal(format!("database: {e}"))
+        match e.as_db_error() {
+            Some(db) => Error::Internal(format!(
+                "database: {} ({}){}",
+                db.message(),
+                db.code().code(),
+                db.where_().map(|w| format!(" at {w}")).unwrap_or_default()
+            )),
+            None => Error::Internal(format!("database: {e}")),
+        }
     }
 }
 

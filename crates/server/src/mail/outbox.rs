@@ -77,7 +77,7 @@ fn record(
     };
     conn.prepare_cached(
         "UPDATE outbox SET status = ?1, attempts = ?2, last_error = ?3, dt_next_attempt = ?4,
-            dt_sent = CASE WHEN ?1 = 'sent' THEN ?5 END,
+            dt_sent = CASE WHEN ?1 = 'sent' THEN CAST(?5 AS BIGINT) END,
             text_body = CASE WHEN ?1 = 'queued' THEN text_body ELSE '' END,
             html_body = CASE WHEN ?1 = 'queued' THEN html_body ELSE '' END
          WHERE id = ?6",

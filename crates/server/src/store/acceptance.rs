@@ -65,11 +65,12 @@ pub fn open(conn: &Conn, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option
         return Ok(None);
     }
     let id = db::uuid(&id)?;
-    let mut statement = conn.prepare_cached(
-        "SELECT p.name FROM permission_policies p, invitations i, json_each(i.permission_policy_ids) j
-         WHERE i.id = ? AND p.id = j.value ORDER BY p.name",
-    )?;
-    let policies = statement.query_map([id.to_string()], |r| r.get(0))?;
+    let sql = format!(
+        "SELECT p.name FROM permission_policies p, invitations i
+         WHERE i.id = ? AND p.id IN {} ORDER BY p.name",
+        conn.ids_in("i.permission_policy_ids")
+    );
+    let policies = conn.query(&sql, [id.to_string()], |r| r.get(0))?;
     let account: Option<(String, String)> = conn
         .prepare_cached("SELECT id, password_hash FROM accounts WHERE email = ?")?
         .query_opt([&email], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -22,7 +22,7 @@ pub fn get(conn: &Conn, org_id: Uuid, id: Uuid) -> Result<PermissionPolicy> {
 fn select(conn: &Conn, org_id: Uuid, id: Option<Uuid>) -> Result<Vec<PermissionPolicy>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, version, name, managed, statements FROM permission_policies
-         WHERE org_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY managed DESC, name",
+         WHERE org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR id = ?2) ORDER BY managed DESC, name",
     )?;
     let rows = statement.query_map((org_id.to_string(), id.map(|i| i.to_string())), |r| {
         Ok((
