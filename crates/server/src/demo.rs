@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use invitedesk_model::permission::managed;
 use invitedesk_model::validate::{Placement, ValidNewInvitation};
 use invitedesk_model::{InvitationStatus, UserStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{hash_secret, random_token};
@@ -23,14 +23,14 @@ use crate::store::{catalog, policies};
 use crate::AppState;
 
 /// The JSON line `--demo` prints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoCredentials {
     pub base_url: String,
     pub organizations: Vec<DemoOrganization>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoOrganization {
     pub org_id: Uuid,
@@ -39,7 +39,7 @@ pub struct DemoOrganization {
     pub principals: BTreeMap<String, ClientCredentials>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientCredentials {
     pub access_key_id: String,

@@ -11,6 +11,7 @@ mod errors;
 mod files;
 mod fuzz;
 mod idempotency;
+mod instances;
 mod invitations;
 mod invitee_limits;
 mod isolation;
