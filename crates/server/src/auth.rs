@@ -253,7 +253,7 @@ async fn verify_client(
             let mut statement = conn.prepare_cached(
                 "SELECT id, org_id, secret_hash FROM service_users WHERE access_key_id = ?",
             )?;
-            Ok(statement.query_opt([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+            statement.query_opt([key_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         })
         .await?;
     let Some((id, org, stored)) = row else {

@@ -505,5 +505,14 @@ pub async fn bulk_invitations(state: &AppState, org_id: Uuid, count: u32) -> Res
             )?;
             Ok(())
         })
-        .await
+        .await?;
+    // So many rows at once: the planner is told about them now rather than whenever
+    // autovacuum gets to it (SQLite's planner needs no statistics for these queries).
+    if state.db.is_postgres() {
+        state
+            .db
+            .read(|c| c.execute_batch("ANALYZE invitations"))
+            .await?;
+    }
+    Ok(())
 }

@@ -93,9 +93,9 @@ fn stored_answer(
         "SELECT request_hash, status, body FROM idempotency_keys
          WHERE org_id = ? AND principal_id = ? AND key = ?",
     )?;
-    Ok(statement.query_opt((&owner.0, &owner.1, key), |r| {
+    statement.query_opt((&owner.0, &owner.1, key), |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?)
+    })
 }
 
 fn json_response(status: i64, body: String) -> Response {

@@ -68,9 +68,9 @@ impl SendLimits {
         }
     }
 
-    /// Counts one send to `email` by `org`, or says when the next one is allowed. A send the
-    /// limits refuse is not counted. The count is written apart from the transaction that
-    /// sends (`Conn::autonomous`), so that it holds no lock while the send commits.
+    /// Counts one send to `email` by `org`, or says when the next one is allowed. The count is
+    /// written apart from the transaction that sends (`Conn::autonomous`), so that it holds
+    /// no lock while the send commits.
     pub fn check(&self, conn: &Conn, org: Uuid, email: &str, now: DateTime<Utc>) -> Result<()> {
         let org = org.to_string();
         // Kept as a digest: a count outlives the invitation, and must not keep its address.
@@ -92,14 +92,13 @@ impl SendLimits {
             },
         ];
         let now = now.timestamp_micros();
+        // The recipient's first: when the organisation's limit then refuses, the recipient
+        // has been counted one send too many, the rarer and cheaper mistake.
         conn.autonomous(|c| {
-            for limit in &limits {
-                limit.ensure_room(c, now)?;
-            }
-            for limit in &limits {
-                limit.count_one(c, now)?;
-            }
-            Ok(())
+            limits
+                .iter()
+                .rev()
+                .try_for_each(|limit| limit.count(c, now))
         })
     }
 }
@@ -109,44 +108,65 @@ impl Limit<'_> {
         now - now.rem_euclid(self.window_micros)
     }
 
-    fn ensure_room(&self, conn: &Conn, now: i64) -> Result<()> {
-        conn.lock(&format!("send_counts {} {}", self.scope, self.key))?;
+    /// Counts one send if the window has room for it, in one statement: the row of this
+    /// window is locked by the upsert itself, so concurrent sends from every instance are
+    /// counted one at a time, each against the count the one before it left.
+    fn count(&self, conn: &Conn, now: i64) -> Result<()> {
         let current = self.window_start(now);
         let previous = current - self.window_micros;
-        let counts = conn.query(
-            "SELECT window_start, sends FROM send_counts
-             WHERE scope = ? AND key = ? AND window_start IN (?, ?)",
-            (self.scope, self.key, previous, current),
-            |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
+        // The share of the previous window that still lies within the last window's length.
+        let weight = 1.0 - (now - current) as f64 / self.window_micros as f64;
+        let before = "COALESCE((SELECT p.sends FROM send_counts p
+            WHERE p.scope = ?1 AND p.key = ?2 AND p.window_start = ?4), 0)
+            * CAST(?5 AS DOUBLE PRECISION)";
+        let counted = conn.query_opt(
+            &format!(
+                "INSERT INTO send_counts (scope, key, window_start, sends)
+                 SELECT ?1, ?2, ?3, 1 WHERE 1 + {before} <= CAST(?6 AS DOUBLE PRECISION)
+                 ON CONFLICT (scope, key, window_start) DO UPDATE SET sends = send_counts.sends + 1
+                     WHERE send_counts.sends + 1 + {before} <= CAST(?6 AS DOUBLE PRECISION)
+                 RETURNING sends"
+            ),
+            crate::params![
+                self.scope,
+                self.key,
+                current,
+                previous,
+                weight,
+                f64::from(self.allowed)
+            ],
+            |r| r.get::<i64>(0),
         )?;
-        let sends_in = |start: i64| counts.iter().find(|c| c.0 == start).map_or(0, |c| c.1);
-        let (before, during) = (sends_in(previous) as f64, sends_in(current) as f64);
-        let elapsed = (now - current) as f64 / self.window_micros as f64;
-        let estimate = before * (1.0 - elapsed) + during;
-        if estimate + 1.0 <= f64::from(self.allowed) {
-            return Ok(());
+        match counted {
+            Some(_) => Ok(()),
+            None => Err(self.refused(conn, now, current, previous, weight)),
         }
-        // The estimate falls as the previous window slides out; at the latest, once this
-        // window has passed too.
-        let room_needed = estimate + 1.0 - f64::from(self.allowed);
-        let wait = if before > 0.0 && during + 1.0 <= f64::from(self.allowed) {
+    }
+
+    /// How long until the estimate falls below the limit: as the previous window slides
+    /// out, or at the latest once this window has passed too.
+    fn refused(&self, conn: &Conn, now: i64, current: i64, previous: i64, weight: f64) -> Error {
+        let sends = |start: i64| {
+            conn.query_opt(
+                "SELECT sends FROM send_counts WHERE scope = ? AND key = ? AND window_start = ?",
+                (self.scope, self.key, start),
+                |r| r.get::<i64>(0),
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(0) as f64
+        };
+        let (before, during, allowed) = (sends(previous), sends(current), f64::from(self.allowed));
+        let room_needed = before * weight + during + 1.0 - allowed;
+        let wait = if before > 0.0 && during + 1.0 <= allowed {
             room_needed / before * self.window_micros as f64
         } else {
             (current + self.window_micros - now) as f64
         };
-        Err(retry(
+        retry(
             self.refusal,
             Duration::from_micros(wait.ceil().max(1.0) as u64),
-        ))
-    }
-
-    fn count_one(&self, conn: &Conn, now: i64) -> Result<()> {
-        conn.execute(
-            "INSERT INTO send_counts (scope, key, window_start, sends) VALUES (?, ?, ?, 1)
-             ON CONFLICT (scope, key, window_start) DO UPDATE SET sends = send_counts.sends + 1",
-            (self.scope, self.key, self.window_start(now)),
-        )?;
-        Ok(())
+        )
     }
 }
 

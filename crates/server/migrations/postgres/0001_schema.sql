@@ -102,7 +102,7 @@ CREATE INDEX users_seats ON users(subscription_id) WHERE status = 'Active' AND d
 CREATE INDEX users_email ON users(email) WHERE deleted = 0;
 CREATE INDEX users_status_created ON users(org_id, status, dt_created DESC, id DESC)
     WHERE deleted = 0;
-CREATE INDEX users_search ON users USING gin (search_text gin_trgm_ops);
+CREATE INDEX users_search ON users USING gist (search_text gist_trgm_ops(siglen = 64));
 
 -- status holds Pending, Accepted, Declined, Revoked, or Expired once an expiry has been
 -- written down; a Pending row past dt_expiry reads as Expired everywhere without being rewritten.
@@ -149,7 +149,10 @@ CREATE UNIQUE INDEX invitations_token ON invitations(token_hash) WHERE token_has
 CREATE INDEX invitations_pending_email ON invitations(email) WHERE status = 'Pending' AND deleted = 0;
 CREATE INDEX invitations_status_created ON invitations(org_id, status, dt_created DESC, id DESC)
     WHERE deleted = 0;
-CREATE INDEX invitations_search ON invitations USING gin (search_text gin_trgm_ops);
+-- GiST rather than GIN: a GIN scan reads the whole posting list of every trigram of the
+-- search, and trigrams shared by most rows ("son", "exa") made a search of 1M rows take
+-- 36 ms; GiST signatures answer the same search in about 1 ms (BENCHMARKS.md).
+CREATE INDEX invitations_search ON invitations USING gist (search_text gist_trgm_ops(siglen = 64));
 
 CREATE TABLE idempotency_keys (
     org_id        TEXT NOT NULL,

@@ -127,10 +127,11 @@ impl<'a> Conn<'a> {
         }
     }
 
-    /// Runs `work` in a short transaction of its own that commits at once, without waiting
-    /// for the disk: for counters that must hold across instances (send limits) without
-    /// holding a lock until the surrounding change commits, and whose loss in a crash costs
-    /// nothing. On SQLite (one writer, nothing to wait for) it is part of this transaction.
+    /// Runs `work` apart from this transaction, each statement committed at once without
+    /// waiting for the disk: for counters that must hold across instances (send limits)
+    /// without holding a lock until the surrounding change commits, and whose loss in a crash
+    /// costs nothing. On SQLite (one writer, nothing to wait for) it is part of this
+    /// transaction.
     pub fn autonomous<T>(&self, work: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
         match &self.backend {
             Backend::Sqlite(_) | Backend::Postgres(_, None) => work(self),
@@ -226,7 +227,7 @@ pub trait FromRow: Sized {
 }
 
 /// SQL text with its parameters, for queries whose shape depends on the request.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Sql {
     text: String,
     params: Vec<Value>,

@@ -172,34 +172,6 @@ pub fn id_list_json(ids: &[Uuid]) -> String {
 pub use invitedesk_model::search::{like_pattern, search_text};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::invitations::InvitationRow;
-    use crate::store::users::UserRow;
-
-    use rusqlite::Connection;
-
-    fn stored_columns(conn: &Connection, table: &str) -> Vec<String> {
-        let statement = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        statement
-            .column_names()
-            .into_iter()
-            .map(String::from)
-            .collect()
-    }
-
-    /// Rows are read by position: the migrations must leave the columns where they expect.
-    #[test]
-    fn stored_columns_are_in_the_order_rows_are_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("order.db")).unwrap();
-        sqlite::migrate(&mut conn).unwrap();
-        assert_eq!(stored_columns(&conn, "invitations"), InvitationRow::COLUMNS);
-        assert_eq!(stored_columns(&conn, "users"), UserRow::COLUMNS);
-    }
-}
-
-#[cfg(test)]
 mod url_tests {
     use super::DatabaseUrl;
     use std::path::PathBuf;

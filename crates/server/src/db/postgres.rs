@@ -104,7 +104,7 @@ impl PostgresDb {
             config.application_name("invitedesk-server");
         }
         config.connect_timeout(Duration::from_secs(10));
-        let pool = |size: u32| {
+        let pool = |size: u32, config: &postgres::Config| {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
@@ -114,9 +114,13 @@ impl PostgresDb {
                 })
                 .map_err(|e| Error::Internal(format!("database pool: {e}")))
         };
+        let main = pool(connections.max(2), &config)?;
+        // Counters committed apart lose nothing that matters in a crash: their connections
+        // do not wait for the disk.
+        config.options("-c synchronous_commit=off");
         let db = Self {
-            pool: pool(connections.max(2))?,
-            apart: pool(4)?,
+            pool: main,
+            apart: pool(4, &config)?,
         };
         db.migrate()?;
         Ok(db)
@@ -209,16 +213,11 @@ fn in_transaction<T>(
     }
 }
 
-/// `work` in a transaction of its own on a connection of `pool`, committed without waiting
-/// for the disk (see `Conn::autonomous`).
+/// `work` on a connection of `pool`, each statement committed by itself without waiting for
+/// the disk (see `Conn::autonomous`).
 pub(super) fn apart<T>(pool: &Pool, work: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
     let mut session = session(pool)?;
-    in_transaction(
-        &mut session,
-        "BEGIN; SET LOCAL synchronous_commit TO OFF",
-        None,
-        work,
-    )
+    work(&Conn::postgres(&mut session, None))
 }
 
 fn migrate_locked(client: &mut postgres::Client) -> Result<()> {

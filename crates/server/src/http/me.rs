@@ -43,11 +43,9 @@ async fn describe(caller: &Caller, state: &AppState) -> Result<Me> {
     let organization_name: String = state
         .db
         .read(move |c| {
-            Ok(
-                c.query_row("SELECT name FROM organizations WHERE id = ?", [org], |r| {
-                    r.get(0)
-                })?,
-            )
+            c.query_row("SELECT name FROM organizations WHERE id = ?", [org], |r| {
+                r.get(0)
+            })
         })
         .await?;
     Ok(Me {

@@ -75,6 +75,19 @@ fn record(
         Err(e) if attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), now),
         Err(e) => ("queued", Some(e.as_str()), now + backoff(attempts)),
     };
+    // The invitation first, held as every change to it is (`invitations::lock`), then the
+    // message: the order a deletion takes them in, so that the two never wait on each other.
+    if let Some(invitation) = &due.invitation_id {
+        if let Ok(id) = crate::db::uuid(invitation) {
+            crate::store::invitations::lock(conn, id)?;
+        }
+        conn.prepare_cached(
+            "UPDATE invitations SET delivery_status = ?, delivery_error = ?,
+                dt_last_sent = CASE WHEN ? = 'sent' THEN ? ELSE dt_last_sent END, dt_last_modified = ?
+             WHERE id = ?",
+        )?
+        .execute((status, error, status, micros(now), micros(conn.stamp(clock)?), invitation))?;
+    }
     conn.prepare_cached(
         "UPDATE outbox SET status = ?1, attempts = ?2, last_error = ?3, dt_next_attempt = ?4,
             dt_sent = CASE WHEN ?1 = 'sent' THEN CAST(?5 AS BIGINT) END,
@@ -83,14 +96,6 @@ fn record(
          WHERE id = ?6",
     )?
     .execute((status, attempts, error, micros(next), micros(now), due.id))?;
-    if let Some(invitation) = &due.invitation_id {
-        conn.prepare_cached(
-            "UPDATE invitations SET delivery_status = ?, delivery_error = ?,
-                dt_last_sent = CASE WHEN ? = 'sent' THEN ? ELSE dt_last_sent END, dt_last_modified = ?
-             WHERE id = ?",
-        )?
-        .execute((status, error, status, micros(now), micros(conn.stamp(clock)?), invitation))?;
-    }
     Ok(())
 }
 
@@ -136,11 +141,12 @@ fn file_name(id: i64, recipient: &str) -> String {
     format!("{id:06}-{safe}")
 }
 
-/// Takes the next due message for this delivery: its next attempt moves a lease ahead, so
-/// that neither this task after an error nor another instance sends it meanwhile. On
-/// PostgreSQL a message another instance is claiming at this moment is skipped, not waited
-/// for. A lease that runs out (its instance stopped mid-delivery) makes the message due again.
-fn claim_next(conn: &Conn, now: DateTime<Utc>, lease_secs: u64) -> Result<Option<Due>> {
+/// Takes up to `count` due messages for this delivery: their next attempt moves a lease
+/// ahead, so that neither this task after an error nor another instance sends them meanwhile.
+/// On PostgreSQL, messages another instance is claiming at this moment are skipped, not
+/// waited for. A lease that runs out (its instance stopped mid-delivery) makes the message
+/// due again.
+fn claim_due(conn: &Conn, now: DateTime<Utc>, lease_secs: u64, count: i64) -> Result<Vec<Due>> {
     let lease = now + chrono::Duration::seconds(lease_secs.min(86_400) as i64);
     let skip_locked = if conn.is_postgres() {
         " FOR UPDATE SKIP LOCKED"
@@ -149,11 +155,11 @@ fn claim_next(conn: &Conn, now: DateTime<Utc>, lease_secs: u64) -> Result<Option
     };
     let sql = format!(
         "UPDATE outbox SET dt_next_attempt = ?1
-         WHERE id = (SELECT id FROM outbox WHERE status = 'queued' AND dt_next_attempt <= ?2
-                     ORDER BY dt_next_attempt, id LIMIT 1{skip_locked})
+         WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND dt_next_attempt <= ?2
+                      ORDER BY dt_next_attempt, id LIMIT ?3{skip_locked})
          RETURNING id, invitation_id, attempts, recipient, subject, text_body, html_body"
     );
-    conn.query_opt(&sql, (micros(lease), micros(now)), |r| {
+    conn.query(&sql, (micros(lease), micros(now), count), |r| {
         Ok(Due {
             id: r.get(0)?,
             invitation_id: r.get(1)?,
@@ -179,6 +185,8 @@ fn any_due(conn: &Conn, now: DateTime<Utc>) -> Result<bool> {
 
 /// The most messages one round delivers before it lets the checkpoint run.
 const PER_ROUND: usize = 50;
+/// Messages claimed at once: few, so that a stopped instance leaves few waiting on a lease.
+const PER_CLAIM: i64 = 10;
 
 /// Delivers every message that is due; answers how many it tried.
 pub async fn deliver_due(state: &AppState) -> Result<usize> {
@@ -192,30 +200,17 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
     let mut tried = 0;
     while tried < PER_ROUND {
         let now = state.clock.now();
-        let Some(item) = state
+        let claimed = state
             .db
-            .write(move |tx| claim_next(tx, now, lease_secs))
-            .await?
-        else {
+            .write(move |tx| claim_due(tx, now, lease_secs, PER_CLAIM))
+            .await?;
+        if claimed.is_empty() {
             break;
-        };
-        tried += 1;
-        let outcome = match message(&state.config.mail_from, &item.mail) {
-            Ok(message) => {
-                state
-                    .mailer
-                    .send(message, &file_name(item.id, &item.mail.recipient))
-                    .await
-            }
-            Err(e) => Err(e),
-        };
-        match &outcome {
-            Ok(place) => tracing::info!(outbox_id = item.id, %place, "mail delivered"),
-            Err(error) => {
-                tracing::warn!(outbox_id = item.id, %error, attempt = item.attempts + 1, "mail not delivered")
-            }
         }
-        record_until_stored(state, item, outcome).await;
+        tried += claimed.len();
+        for item in claimed {
+            deliver(state, item).await;
+        }
     }
     if tried > 0 {
         // Passive: copies what it can without waiting on readers, so writes never queue
@@ -223,6 +218,26 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
         state.db.checkpoint_passive().await?;
     }
     Ok(tried)
+}
+
+/// Sends one claimed message and records how that went.
+async fn deliver(state: &AppState, item: Due) {
+    let outcome = match message(&state.config.mail_from, &item.mail) {
+        Ok(message) => {
+            state
+                .mailer
+                .send(message, &file_name(item.id, &item.mail.recipient))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match &outcome {
+        Ok(place) => tracing::info!(outbox_id = item.id, %place, "mail delivered"),
+        Err(error) => {
+            tracing::warn!(outbox_id = item.id, %error, attempt = item.attempts + 1, "mail not delivered")
+        }
+    }
+    record_until_stored(state, item, outcome).await;
 }
 
 /// Writes an attempt's outcome, retrying with the delivery back-off while the database refuses

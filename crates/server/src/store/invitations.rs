@@ -187,10 +187,14 @@ pub fn list(
 ) -> Result<Page<Invitation>> {
     let now = clock.now();
     let statuses = params.statuses(InvitationStatus::parse)?;
-    let (rows, next_token, total) =
-        paging::page_of::<InvitationRow>(conn, "invitations", org_id, params, clock, |q| {
-            push_status_filter(q, &statuses, now)
-        })?;
+    let (rows, next_token, total) = paging::page_of::<InvitationRow>(
+        conn,
+        "invitations",
+        org_id,
+        params,
+        clock,
+        status_conditions(&statuses, now),
+    )?;
     let data = rows
         .into_iter()
         .map(|r| r.into_wire(now))
@@ -202,33 +206,31 @@ pub fn list(
     })
 }
 
-/// Pending and Expired are told apart by the expiry time, not only by the stored status.
-fn push_status_filter(query: &mut Sql, statuses: &[InvitationStatus], now: DateTime<Utc>) {
-    if statuses.is_empty() {
-        return;
-    }
-    query.push(" AND (");
-    for (i, status) in statuses.iter().enumerate() {
-        if i > 0 {
-            query.push(" OR ");
-        }
+/// One condition per status. Pending and Expired are told apart by the expiry time, not only
+/// by the stored status, so Expired is two: written down, or Pending past its expiry.
+fn status_conditions(statuses: &[InvitationStatus], now: DateTime<Utc>) -> Vec<Sql> {
+    let mut conditions = Vec::new();
+    for status in statuses {
         match status {
             InvitationStatus::Pending => {
-                query
-                    .push("(status = 'Pending' AND dt_expiry > ")
-                    .bind(micros(now))
-                    .push(")");
+                let mut c = Sql::new(" AND status = 'Pending' AND dt_expiry > ");
+                c.bind(micros(now));
+                conditions.push(c);
             }
             InvitationStatus::Expired => {
-                query.push("(status = 'Expired' OR (status = 'Pending' AND dt_expiry <= ");
-                query.bind(micros(now)).push("))");
+                conditions.push(Sql::new(" AND status = 'Expired'"));
+                let mut c = Sql::new(" AND status = 'Pending' AND dt_expiry <= ");
+                c.bind(micros(now));
+                conditions.push(c);
             }
             other => {
-                query.push("status = ").bind(other.as_str().to_owned());
+                let mut c = Sql::new(" AND status = ");
+                c.bind(other.as_str().to_owned());
+                conditions.push(c);
             }
         }
     }
-    query.push(")");
+    conditions
 }
 
 pub fn get(conn: &Conn, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<Invitation> {
@@ -333,12 +335,12 @@ pub fn create(
         dt_last_sent: None,
         token_hash: Some(token_hash(&token)),
     };
-    let id = db::uuid(&self::insert(conn, insert)?.id)?;
-    // A resend is the administrator's answer to a locked link: a fresh start for its codes.
-    conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
-        .execute([id.to_string()])?;
+    let mut created = self::insert(conn, insert)?;
+    let id = db::uuid(&created.id)?;
     queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
-    row(conn, caller.org_id, id)?.into_wire(now)
+    // What queueing wrote on the row, without reading it again.
+    created.delivery_status = Some("queued".into());
+    created.into_wire(now)
 }
 
 /// Queues the invitation e-mail, its link carrying `token` (which is stored only hashed).

@@ -73,7 +73,7 @@ fn code_hash(invitation_id: Uuid, code: &str) -> Vec<u8> {
 }
 
 fn count(conn: &Conn, sql: &str, params: impl crate::db::Params) -> Result<i64> {
-    Ok(conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?)
+    conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))
 }
 
 /// A new code for the invitation, sent to `mobile`, replacing any earlier one; or why not.

@@ -118,18 +118,19 @@ impl ListParams {
     }
 }
 
-/// One page of `table` for `org_id`. `push_status` adds the resource's own status condition
-/// (starting with ` AND`), since invitations derive Expired from time.
+/// One page of `table` for `org_id`. `statuses` holds one condition per status asked for
+/// (each starting with ` AND`; invitations derive Expired from time, so it takes two): with
+/// several, each walks its own index in the list's order for a page of its own, and the
+/// pages are merged, so that a filter of rare statuses never reads the organisation's rows.
 pub fn page_of<R: FromRow + Pageable>(
     conn: &Conn,
     table: &'static str,
     org_id: Uuid,
     params: &ListParams,
     clock: &Clock,
-    push_status: impl FnOnce(&mut Sql),
+    statuses: Vec<Sql>,
 ) -> Result<(Vec<R>, Option<String>, Option<u64>)> {
     let page_size = params.page_size()?;
-    let cursor = params.cursor()?;
     let horizon = match params.modified_since {
         Some(_) => conn.sync_horizon(clock)?,
         None => None,
@@ -138,44 +139,36 @@ pub fn page_of<R: FromRow + Pageable>(
         (Some(since), Some(true)) => Some(changes_since(conn, table, org_id, since, horizon)?),
         _ => None,
     };
-    let mut query = Sql::new(&format!("SELECT * FROM {table} WHERE org_id = "));
-    query.bind(org_id.to_string());
-    match params.modified_since {
-        Some(since) => {
-            query.push(" AND dt_last_modified > ").bind(micros(since));
-            if let Some(horizon) = horizon {
-                query.push(" AND dt_last_modified < ").bind(horizon);
+    let page = Page {
+        table,
+        org_id,
+        params,
+        cursor: params.cursor()?,
+        horizon,
+        search: match params.search()? {
+            Some(text) => Some(search::plan(conn, table, text)?),
+            None => None,
+        },
+        limit: i64::from(page_size) + 1,
+    };
+    let query = match statuses.as_slice() {
+        [] => page.query(None),
+        [one] => page.query(Some(one)),
+        several => {
+            let mut merged = Sql::new("");
+            for (i, status) in several.iter().enumerate() {
+                if i > 0 {
+                    merged.push(" UNION ALL ");
+                }
+                merged
+                    .push("SELECT * FROM (")
+                    .append(page.query(Some(status)))
+                    .push(&format!(") AS status{i}"));
             }
-            if let Some(c) = &cursor {
-                query
-                    .push(" AND (dt_last_modified, id) > (")
-                    .bind(c.k)
-                    .push(", ")
-                    .bind(c.id.clone())
-                    .push(")");
-            }
+            merged.push(page.order()).push(" LIMIT ").bind(page.limit);
+            merged
         }
-        None => {
-            query.push(" AND deleted = 0");
-            if let Some(c) = &cursor {
-                query
-                    .push(" AND (dt_created, id) < (")
-                    .bind(c.k)
-                    .push(", ")
-                    .bind(c.id.clone())
-                    .push(")");
-            }
-        }
-    }
-    push_status(&mut query);
-    if let Some(search) = params.search()? {
-        search::push_filter(&mut query, conn, table, search);
-    }
-    query.push(match params.modified_since {
-        Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
-        None => " ORDER BY dt_created DESC, id DESC",
-    });
-    query.push(" LIMIT ").bind(i64::from(page_size) + 1);
+    };
     let mut rows = query.query(conn, R::from_row)?;
     let next = if rows.len() > page_size as usize {
         rows.truncate(page_size as usize);
@@ -185,6 +178,74 @@ pub fn page_of<R: FromRow + Pageable>(
         None
     };
     Ok((rows, next, total))
+}
+
+/// What one page asks, apart from its status.
+struct Page<'a> {
+    table: &'static str,
+    org_id: Uuid,
+    params: &'a ListParams,
+    cursor: Option<Cursor>,
+    horizon: Option<i64>,
+    search: Option<search::SearchPlan>,
+    limit: i64,
+}
+
+impl Page<'_> {
+    fn order(&self) -> &'static str {
+        match self.params.modified_since {
+            Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
+            None => " ORDER BY dt_created DESC, id DESC",
+        }
+    }
+
+    /// The page's query, narrowed to `status` if given.
+    fn query(&self, status: Option<&Sql>) -> Sql {
+        let table = self.table;
+        let mut query = Sql::new(&format!("SELECT {table}.* FROM "));
+        match &self.search {
+            Some(plan) => plan.push_from(&mut query, table),
+            None => {
+                query.push(table);
+            }
+        }
+        query.push(" WHERE org_id = ").bind(self.org_id.to_string());
+        match self.params.modified_since {
+            Some(since) => {
+                query.push(" AND dt_last_modified > ").bind(micros(since));
+                if let Some(horizon) = self.horizon {
+                    query.push(" AND dt_last_modified < ").bind(horizon);
+                }
+                if let Some(c) = &self.cursor {
+                    query
+                        .push(" AND (dt_last_modified, id) > (")
+                        .bind(c.k)
+                        .push(", ")
+                        .bind(c.id.clone())
+                        .push(")");
+                }
+            }
+            None => {
+                query.push(" AND deleted = 0");
+                if let Some(c) = &self.cursor {
+                    query
+                        .push(" AND (dt_created, id) < (")
+                        .bind(c.k)
+                        .push(", ")
+                        .bind(c.id.clone())
+                        .push(")");
+                }
+            }
+        }
+        if let Some(status) = status {
+            query.append(status.clone());
+        }
+        if let Some(plan) = &self.search {
+            plan.push_filter(&mut query);
+        }
+        query.push(self.order()).push(" LIMIT ").bind(self.limit);
+        query
+    }
 }
 
 /// How many records of `table` changed after `since` (tombstones too): what a sync from there

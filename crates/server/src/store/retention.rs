@@ -22,8 +22,8 @@ pub fn purge_orphaned_accounts(conn: &Conn, now: i64, cutoff: i64) -> Result<usi
         &format!("UPDATE accounts SET dt_orphaned = ? WHERE dt_orphaned IS NULL AND NOT {NEEDED}"),
         [now],
     )?;
-    Ok(conn.execute(
+    conn.execute(
         "DELETE FROM accounts WHERE dt_orphaned IS NOT NULL AND dt_orphaned <= ?",
         [cutoff],
-    )?)
+    )
 }

@@ -14,7 +14,6 @@ pub fn get_or_make(conn: &Conn, name: &str) -> Result<Vec<u8>> {
         "INSERT INTO server_keys (name, key) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
     )?
     .execute((name, fresh.to_vec()))?;
-    Ok(conn
-        .prepare_cached("SELECT key FROM server_keys WHERE name = ?")?
-        .query_row([name], |r| r.get(0))?)
+    conn.prepare_cached("SELECT key FROM server_keys WHERE name = ?")?
+        .query_row([name], |r| r.get(0))
 }

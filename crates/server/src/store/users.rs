@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::db::{self, id_text, micros, FromRow};
+use crate::db::{self, id_text, micros, FromRow, Sql};
 use crate::error::{Error, Result};
 use crate::mail::{compose, outbox};
 use crate::store::paging::{self, ListParams, Pageable};
@@ -135,12 +135,13 @@ impl UserRow {
 pub fn list(conn: &Conn, org_id: Uuid, params: &ListParams, clock: &Clock) -> Result<Page<User>> {
     let statuses = params.statuses(UserStatus::parse)?;
     let (rows, next_token, total) =
-        paging::page_of::<UserRow>(conn, "users", org_id, params, clock, |q| {
-            if !statuses.is_empty() {
-                q.push(" AND status IN (")
-                    .bind_list(statuses.iter().map(|s| s.as_str().to_owned()))
-                    .push(")");
-            }
+        paging::page_of::<UserRow>(conn, "users", org_id, params, clock, {
+            let one = |s: &UserStatus| {
+                let mut condition = Sql::new(" AND status = ");
+                condition.bind(s.as_str().to_owned());
+                condition
+            };
+            statuses.iter().map(one).collect()
         })?;
     let data = rows
         .into_iter()
@@ -317,6 +318,7 @@ fn queue_access_restored(
 
 /// Deletion is final; the row stays as a tombstone for incremental sync.
 pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<User> {
+    lock(conn, id)?;
     let current = row(conn, caller.org_id, id)?;
     // Mail about this membership that has not gone yet goes with it.
     conn.prepare_cached(

@@ -46,7 +46,7 @@ impl Instance {
     fn start(database: &str, args: &[&str]) -> (Self, Option<DemoCredentials>) {
         let logs = tempfile::NamedTempFile::new().unwrap();
         let mail = tempfile::tempdir().unwrap().keep();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_invitedesk-server"))
+        let child = Command::new(env!("CARGO_BIN_EXE_invitedesk-server"))
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -62,24 +62,23 @@ impl Instance {
             .stderr(logs.reopen().unwrap())
             .spawn()
             .expect("the server binary starts");
+        // Made at once, so that a panic below still ends the process (`Drop`).
+        let mut instance = Self {
+            child,
+            base: String::new(),
+            _logs: logs,
+        };
         let demo = args.contains(&"--demo").then(|| {
             let mut line = String::new();
             std::io::BufRead::read_line(
-                &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+                &mut std::io::BufReader::new(instance.child.stdout.as_mut().unwrap()),
                 &mut line,
             )
             .unwrap();
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("credentials ({e}): {line}"))
         });
-        let base = format!("http://{}", listening_address(&logs));
-        (
-            Self {
-                child,
-                base,
-                _logs: logs,
-            },
-            demo,
-        )
+        instance.base = format!("http://{}", listening_address(&instance._logs));
+        (instance, demo)
     }
 
     fn kill(mut self) {
@@ -167,7 +166,7 @@ fn strs(args: &[String]) -> Vec<&str> {
 /// Leaves exactly `free` seats in the named subscription, whatever the demo data holds.
 async fn leave_free_seats(admin: &Session, name: &str, free: i64) -> Subscription {
     let s = admin.subscription(name).await;
-    let seats = s.seats.clone().expect("the extended API shows seats");
+    let seats = s.seats.expect("the extended API shows seats");
     let limit = seats.limit - seats.available + free;
     sql(
         &admin_database(admin),

@@ -18,6 +18,8 @@ mod isolation;
 mod m3ter;
 mod mail;
 mod retention;
+mod schema;
+mod search;
 mod seats;
 mod smtp_sink;
 mod sync;
