@@ -4,7 +4,7 @@
 //!   scripts/with-postgres cargo bench -p invitedesk-server --bench backends
 //! Without INVITEDESK_TEST_DATABASE_URL only the SQLite figures are taken.
 //! BENCH_SCALE_ROWS (default 1,000,000) sets the volume; BENCH_CREATES (default 6,000) and
-//! BENCH_CLIENTS (default 16) the creates. The servers run in this process (release build),
+//! BENCH_CLIENTS (default 16) the creates (0 creates: pages only). The servers run in this process (release build),
 //! the clients beside them, all sharing the machine's cores.
 
 use std::time::{Duration, Instant};
@@ -29,11 +29,13 @@ fn env_number(name: &str, default: usize) -> usize {
 async fn main() {
     let postgres = std::env::var(TEST_DATABASE_URL).ok();
     let dir = tempfile::tempdir().unwrap();
-    println!("## creates");
-    creates("SQLite, 1 instance", &sqlite(&dir, "creates.db"), 1).await;
-    if let Some(admin) = &postgres {
-        creates("PostgreSQL, 1 instance", &pg(admin), 1).await;
-        creates("PostgreSQL, 2 instances", &pg(admin), 2).await;
+    if env_number("BENCH_CREATES", 6_000) > 0 {
+        println!("## creates");
+        creates("SQLite, 1 instance", &sqlite(&dir, "creates.db"), 1).await;
+        if let Some(admin) = &postgres {
+            creates("PostgreSQL, 1 instance", &pg(admin), 1).await;
+            creates("PostgreSQL, 2 instances", &pg(admin), 2).await;
+        }
     }
     let rows = env_number("BENCH_SCALE_ROWS", 1_000_000);
     println!("## pages over {rows} invitations in one organisation");

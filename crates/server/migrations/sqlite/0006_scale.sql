@@ -41,6 +41,9 @@ CREATE INDEX invitations_status_created ON invitations(org_id, status, dt_create
     WHERE deleted = 0;
 CREATE INDEX users_status_created ON users(org_id, status, dt_created DESC, id DESC)
     WHERE deleted = 0;
+-- Expired is also Pending past its expiry: found by expiry, not by reading every Pending row.
+CREATE INDEX invitations_pending_expiry ON invitations(org_id, dt_expiry)
+    WHERE status = 'Pending' AND deleted = 0;
 
 -- Sends counted per fixed window (an organisation's per minute, a recipient's per hour), in
 -- the database so that every instance counts the same sends. Windows past are purged.
