@@ -172,18 +172,33 @@ impl<'a> Conn<'a> {
         if !self.is_postgres() {
             return Ok(None);
         }
-        let horizon: i64 = self.query_row(
-            "SELECT CAST(EXTRACT(EPOCH FROM LEAST(clock_timestamp(),
-                        COALESCE(min(xact_start), 'infinity'))) * 1000000 AS BIGINT)
-               FROM pg_stat_activity
-              WHERE datname = current_database() AND pid <> pg_backend_pid()
-                AND backend_type = 'client backend' AND xact_start IS NOT NULL",
-            (),
-            |r| r.get(0),
-        )?;
-        Ok(Some(horizon + clock.offset_micros()))
+        // Transactions in flight are short (milliseconds): waiting a little for those that
+        // began before this request lets it see every change committed before it was asked,
+        // rather than leave the newest for the next sync.
+        let started = std::time::Instant::now();
+        let mut asked_at = None;
+        loop {
+            let (now, horizon): (i64, i64) = self.query_row(
+                "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT),
+                        CAST(EXTRACT(EPOCH FROM LEAST(clock_timestamp(),
+                            COALESCE(min(xact_start), 'infinity'))) * 1000000 AS BIGINT)
+                   FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()
+                    AND backend_type = 'client backend' AND xact_start IS NOT NULL",
+                (),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let asked_at = *asked_at.get_or_insert(now);
+            if horizon >= asked_at || started.elapsed() >= HORIZON_WAIT {
+                return Ok(Some(horizon + clock.offset_micros()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 }
+
+/// The longest a feed request waits for transactions that began before it to end.
+const HORIZON_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A statement and the connection it runs on.
 pub struct Statement<'c, 'a> {
