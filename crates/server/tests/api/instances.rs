@@ -164,12 +164,12 @@ fn strs(args: &[String]) -> Vec<&str> {
 }
 
 /// Leaves exactly `free` seats in the named subscription, whatever the demo data holds.
-async fn leave_free_seats(admin: &Session, name: &str, free: i64) -> Subscription {
+async fn leave_free_seats(admin: &Session, database: &str, name: &str, free: i64) -> Subscription {
     let s = admin.subscription(name).await;
     let seats = s.seats.expect("the extended API shows seats");
     let limit = seats.limit - seats.available + free;
     sql(
-        &admin_database(admin),
+        database,
         &format!(
             "UPDATE subscriptions SET seat_limit = {limit} WHERE id = '{}'",
             s.id
@@ -177,26 +177,6 @@ async fn leave_free_seats(admin: &Session, name: &str, free: i64) -> Subscriptio
     )
     .await;
     admin.subscription(name).await
-}
-
-/// The database a session's instance uses: the tests keep it beside the session.
-fn admin_database(admin: &Session) -> String {
-    DATABASES
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|(base, _)| *base == admin.base)
-        .map(|(_, url)| url.clone())
-        .expect("a database for this instance")
-}
-
-static DATABASES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
-
-fn remember(instance: &Instance, database: &str) {
-    DATABASES
-        .lock()
-        .unwrap()
-        .push((instance.base.clone(), database.to_owned()));
 }
 
 /// Runs `statement` on `database` on a connection of its own.
@@ -214,12 +194,11 @@ async fn sql(database: &str, statement: &str) {
 async fn fifty_concurrent_invites_for_three_free_seats_over_two_instances_make_three() {
     let database = postgres_or_skip!();
     let (a, b, demo) = two_instances(&database, &[]).await;
-    remember(&a, &database);
     let (on_a, on_b) = (
         a.session(&demo, "admin").await,
         b.session(&demo, "admin").await,
     );
-    let subscription = leave_free_seats(&on_a, "Storefront Pro", 3).await;
+    let subscription = leave_free_seats(&on_a, &database, "Storefront Pro", 3).await;
     assert_eq!(subscription.seats.unwrap().available, 3);
     let mut requests: Vec<(usize, NewInvitation)> = Vec::new();
     for n in 0..50 {
