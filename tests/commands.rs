@@ -35,6 +35,7 @@ fn world() -> World {
             base_url: server.base_url(),
             org_id: org.org_id,
             access_key_id: admin.access_key_id.clone(),
+            kind: invitedesk_app::profiles::ProfileKind::ServiceUser,
         }],
         selected: None,
     };

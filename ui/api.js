@@ -33,6 +33,9 @@ export const saveProfile = (draft) => call("save_profile", { draft });
 export const updateProfile = (id, draft) => call("update_profile", { id, draft });
 export const selectProfile = (id) => call("select_profile", { id });
 export const removeProfile = (id) => call("remove_profile", { id });
+/** Signs a person in through their browser: a new profile from `draft`, or the saved one `id`. */
+export const signInWithBrowser = (draft, id = null) => call("sign_in_with_browser", { draft, id });
+export const signOut = () => call("sign_out");
 export const status = () => call("status");
 export const syncNow = () => call("sync_now");
 export const capabilities = () => call("capabilities");
@@ -60,8 +63,21 @@ export const inactivate = (id) => call("inactivate", { id });
 export const reactivate = (id) => call("reactivate", { id });
 export const deleteUser = (id) => call("delete_user", { id });
 export const exportCsv = (request) => call("export_csv", { request });
+export const activityWindow = (filter) => call("activity_window", { filter });
+export const activityActors = () => call("activity_actors");
+/** A record's history in plain words, oldest first; `email`: a member's, to include the
+ *  invitations that brought them in. */
+export const recordHistory = (recordId, email = null) =>
+  call("record_history", { recordId, email, offsetMinutes: -new Date().getTimezoneOffset() });
+export const exportActivity = (filter) => call("export_activity", { filter });
+/** The signed-in person's invitations to other organisations, as last synced. */
+export const myInvitations = () => call("my_invitations");
+export const answerInvitation = (id, accept) => call("answer_invitation", { id, accept });
 /** Tells the launch bench the cached rows are on screen. */
 export const markReady = () => call("mark_ready", { what: "rows" });
+
+/** The sign-in page's address, sent when a browser sign-in starts (to copy if no browser opens). */
+export const onSignInLink = (handler) => transport.listen("sign-in-link", handler);
 
 /** Sync progress and connectivity, as the `status` event brings them. */
 export const onStatus = (handler) => transport.listen("status", handler);

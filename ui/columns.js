@@ -3,6 +3,7 @@
 
 import { store } from "./store.js";
 import { element, day, shortDay, stamp, relative, name, policyNames, placement, who } from "./view.js";
+import { actionLabel } from "./labels.js";
 
 export const badge = (status) => element("span", { class: `status ${status}` }, status ?? "");
 const catalog = () => store.get().catalog;
@@ -49,6 +50,15 @@ export const userColumns = [
   { key: "placement", title: "Subscription / Role", render: (r) => placement(catalog(), r) },
   { key: "created", title: "Created", sort: "created", render: (r) => shortDay(r.dtCreated), tip: (r) => stamp(r.dtCreated), secondary: true },
   { key: "createdBy", title: "Created by", render: text(createdBy), tip: title(createdBy), secondary: true },
+];
+
+/** The Activity tab's columns: newest first always, so none sorts. */
+export const activityColumns = [
+  { key: "time", title: "Time", render: (e) => stamp(e.dtCreated), tip: (e) => e.dtCreated },
+  { key: "who", title: "Who", render: (e) => e.actorName ?? "", tip: (e) => [e.actorName, e.actorKind, e.clientAddress].filter(Boolean).join(" · ") },
+  { key: "action", title: "Action", render: (e) => actionLabel(e.action), tip: (e) => e.action },
+  { key: "record", title: "Record", render: (e) => e.recordEmail || e.recordType || "", tip: (e) => [e.recordType, e.recordId].filter(Boolean).join(" ") },
+  { key: "changed", title: "What changed", render: (e) => e.changed ?? "", tip: (e) => e.changed ?? "" },
 ];
 
 /** The sort a click on `column` asks for: the other way round if it is the sort already. */

@@ -14,6 +14,29 @@ export const LABELS = {
   deleteUser: "Delete",
 };
 
+/** The audit trail's actions (Rust's `AuditAction` names) in words. */
+export const ACTION_LABELS = {
+  "invitation.created": "Invitation sent",
+  "invitation.updated": "Invitation edited",
+  "invitation.resent": "Invitation resent",
+  "invitation.revoked": "Invitation revoked",
+  "invitation.deleted": "Invitation deleted",
+  "invitation.accepted": "Invitation accepted",
+  "invitation.declined": "Invitation declined",
+  "invitation.codeRequested": "Sign-up code requested",
+  "user.created": "Member joined",
+  "user.updated": "Member edited",
+  "user.inactivated": "Member made inactive",
+  "user.reactivated": "Member reactivated",
+  "user.deleted": "Member deleted",
+  "signIn.succeeded": "Signed in",
+  "signIn.failed": "Sign-in failed",
+  "token.revoked": "Signed out",
+  "organization.securityUpdated": "Security settings changed",
+};
+
+export const actionLabel = (action) => ACTION_LABELS[action] ?? action;
+
 /** A failure (api.js's one error shape) in words, by its kind. */
 export function explain(error) {
   if (!error) return "Something went wrong";
@@ -23,6 +46,8 @@ export function explain(error) {
     case "offline":
       return "The server cannot be reached: you are offline. Try again when it is back.";
     case "unauthorized":
+      // A person's sign-in that can no longer be refreshed says so itself (src-tauri/client).
+      if (/sign in again/i.test(error.message ?? "")) return "Your sign-in has ended (a password reset, or a membership that ended). Choose Sign in again; the cached lists stay readable meanwhile.";
       return "The server refused this profile's access key or secret. Edit the profile in Profiles and enter current ones.";
     case "rateLimited":
       return `${error.message}. Wait a moment, then try again.`;

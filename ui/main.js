@@ -14,11 +14,13 @@ import * as invitations from "./views/invitations.js";
 import * as users from "./views/users.js";
 import * as details from "./views/details.js";
 import * as seats from "./views/seats.js";
+import * as activity from "./views/activity.js";
+import * as bell from "./views/bell.js";
 import * as profiles from "./views/profiles.js";
 import * as invite from "./dialogs/invite.js";
 import * as edit from "./dialogs/edit.js";
 
-const VIEWS = [notice, header, tabs, invitations, users, details, seats, profiles, invite, edit];
+const VIEWS = [notice, header, bell, tabs, invitations, users, details, seats, activity, profiles, invite, edit];
 
 /** A sync that just finished brings new rows: the tables and counts reload. */
 function onStatus(status) {

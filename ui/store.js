@@ -39,6 +39,8 @@ export const initialState = () => ({
   userCounts: {},
   /** The record whose details are open: `{kind: "invitation"|"user", row}` or null. */
   detail: null,
+  /** The bell's panel of invitations to the signed-in person is open. */
+  bellOpen: false,
   /** Ticked invitation ids. */
   selection: new Set(),
   /** `{message, kind: info|error, action?: {label, run}}` or null. */

@@ -49,7 +49,8 @@ export function moveSelection(current, key, total, pageRows) {
 export class VirtualTable {
   /**
    * @param {HTMLElement} viewport the scrolling element
-   * @param {object} options `{columns, fetchWindow, onSelect, onCheck, onTotal, label, grid}`;
+   * @param {object} options `{columns, fetchWindow, onSelect, onCheck, onTotal, label, grid,
+   *   checkable}` (`checkable: false` draws no checkboxes);
    *   each column is `{key, title, render(row) -> string|Node, tip?(row), sort?}`. `grid` is
    *   the element that holds the header row and the viewport: it is the grid, so that its
    *   column headers belong to it; without one the viewport is the grid.
@@ -169,7 +170,8 @@ export class VirtualTable {
       const check = doc.createElement("div");
       check.setAttribute("role", "gridcell");
       check.className = "vt-cell vt-cell-check";
-      check.append(box);
+      // A table of things not acted on in bulk (Activity) keeps the column, empty.
+      if (this.options.checkable !== false) check.append(box);
       el.append(check);
       for (const column of this.options.columns) {
         const cell = doc.createElement("div");

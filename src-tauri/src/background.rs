@@ -50,6 +50,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
                 status.list = Some(match p.list {
                     List::Invitations => "invitations",
                     List::Users => "users",
+                    List::Activity => "activity",
                 });
                 status.clone()
             };
@@ -57,8 +58,11 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
         })
         .await;
     // The catalogue too: its seat figures move as invitees accept and others invite.
-    if outcome.is_ok() {
+    if let Ok(report) = &outcome {
         let _ = active.session.sync_catalog().await;
+        for invitation in &report.new_account_invitations {
+            crate::commands::my_invitations::announce(app, invitation);
+        }
     }
     let status = {
         let mut status = lock(&state.status);

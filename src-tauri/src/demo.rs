@@ -50,6 +50,7 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> CommandResult<()> {
         base_url: server.base_url(),
         org_id: org.org_id,
         access_key_id: admin.access_key_id.clone(),
+        kind: crate::profiles::ProfileKind::ServiceUser,
     };
     {
         let mut profiles = lock(&state.profiles);

@@ -48,6 +48,16 @@ fn unknown_profile(id: &str) -> CommandError {
     }
 }
 
+/// How a profile signs in: a service user's key and secret (m3ter's public API takes only
+/// those), or a person through their browser, whose refresh token the keyring keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProfileKind {
+    #[default]
+    ServiceUser,
+    Person,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
@@ -55,7 +65,11 @@ pub struct Profile {
     pub name: String,
     pub base_url: String,
     pub org_id: Uuid,
+    /// Empty for a person.
     pub access_key_id: String,
+    /// Profiles saved before people could sign in are service users'.
+    #[serde(default)]
+    pub kind: ProfileKind,
 }
 
 /// A profile as the form sends it, secret included (it goes no further than the keyring).
@@ -67,6 +81,7 @@ pub struct ProfileDraft {
     pub org_id: String,
     pub access_key_id: String,
     pub api_secret: String,
+    pub kind: ProfileKind,
 }
 
 impl ProfileDraft {
@@ -83,11 +98,16 @@ impl ProfileDraft {
                 ));
             }
         };
+        let person = self.kind == ProfileKind::Person;
         require("name", &self.name, "A name");
         require("baseUrl", &self.base_url, "The API address");
-        require("orgId", &self.org_id, "The organisation id");
-        require("accessKeyId", &self.access_key_id, "The access key id");
-        if secret_required {
+        // A person may leave the organisation to the sign-in page, which asks if they
+        // belong to several; nothing secret is typed for them.
+        if !person {
+            require("orgId", &self.org_id, "The organisation id");
+            require("accessKeyId", &self.access_key_id, "The access key id");
+        }
+        if secret_required && !person {
             require("apiSecret", &self.api_secret, "The API secret");
         }
         let base_url = match self.base_url.trim() {
@@ -97,7 +117,10 @@ impl ProfileDraft {
                 String::new()
             }),
         };
-        let org_id = Uuid::parse_str(self.org_id.trim());
+        let org_id = match self.org_id.trim() {
+            "" if person => Ok(Uuid::nil()),
+            given => Uuid::parse_str(given),
+        };
         if org_id.is_err() && !self.org_id.trim().is_empty() {
             errors.push(FieldError::new(
                 "orgId",
@@ -111,7 +134,11 @@ impl ProfileDraft {
                 name: self.name.trim().to_owned(),
                 base_url,
                 org_id,
-                access_key_id: self.access_key_id.trim().to_owned(),
+                access_key_id: match person {
+                    true => String::new(),
+                    false => self.access_key_id.trim().to_owned(),
+                },
+                kind: self.kind,
             }),
             _ => Err(CommandError {
                 field: errors.first().map(|e| e.field.clone()),
@@ -204,6 +231,27 @@ mod tests {
     }
 
     #[test]
+    fn a_person_types_nothing_secret_and_may_leave_the_organisation_to_the_sign_in_page() {
+        let draft = ProfileDraft {
+            name: "Me at Acme".into(),
+            base_url: "https://api.example.com".into(),
+            kind: ProfileKind::Person,
+            ..Default::default()
+        };
+        let profile = draft.check("p".into(), true).unwrap();
+        assert_eq!(
+            (profile.kind, profile.org_id, profile.access_key_id.as_str()),
+            (ProfileKind::Person, Uuid::nil(), "")
+        );
+        let saved_before: Profile = serde_json::from_value(serde_json::json!({
+            "id": "old", "name": "Old", "baseUrl": "https://api.example.com",
+            "orgId": Uuid::nil(), "accessKeyId": "key"
+        }))
+        .unwrap();
+        assert_eq!(saved_before.kind, ProfileKind::ServiceUser);
+    }
+
+    #[test]
     fn a_profile_id_is_never_a_path() {
         for bad in [
             "../x",
@@ -240,6 +288,7 @@ mod tests {
             org_id: Uuid::nil().to_string(),
             access_key_id: "key".into(),
             api_secret: "secret".into(),
+            kind: ProfileKind::ServiceUser,
         };
         let profile = draft.check("p1".into(), true).unwrap();
         assert_eq!(profile.name, "Acme");

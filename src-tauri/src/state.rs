@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use invitedesk_client::api::{ApiClient, Connection};
+use invitedesk_client::api::{ApiClient, Connection, PersonGrant};
 use invitedesk_client::capabilities::Capabilities;
 use invitedesk_client::creds::{self, CredsError};
 use invitedesk_client::session::Session;
@@ -14,7 +14,8 @@ use serde::Serialize;
 use tokio::sync::RwLock;
 
 use crate::error::{CommandError, CommandResult, ErrorKind};
-use crate::profiles::{Profile, ProfileId, Profiles};
+use crate::profiles::{Profile, ProfileId, ProfileKind, Profiles};
+use invitedesk_model::TokenResponse;
 
 /// The selected profile, signed in.
 pub struct Active {
@@ -54,6 +55,9 @@ pub struct AppState {
     pub syncing: tokio::sync::Mutex<()>,
     /// The demo's throwaway secrets when no OS keyring runs: memory only, never a file.
     pub memory_secrets: Mutex<HashMap<String, String>>,
+    /// What a browser sign-in just answered, for the session it opens: its access token
+    /// serves until it nears expiry (memory only, taken once).
+    pub fresh_sign_ins: Mutex<HashMap<String, TokenResponse>>,
     pub demo: bool,
 }
 
@@ -67,6 +71,7 @@ impl AppState {
             capabilities: Mutex::new(None),
             syncing: tokio::sync::Mutex::new(()),
             memory_secrets: Mutex::new(HashMap::new()),
+            fresh_sign_ins: Mutex::new(HashMap::new()),
             demo,
         }
     }
@@ -93,18 +98,39 @@ impl AppState {
 
     /// Opens the profile's session (its cache, and a client that signs in on first use).
     pub fn open(&self, profile: &Profile) -> CommandResult<Active> {
-        let connection = Connection {
-            base_url: profile.base_url.clone(),
-            org_id: profile.org_id,
-            access_key_id: profile.access_key_id.clone(),
-            api_secret: self.secret(&profile.id)?,
+        let api = match profile.kind {
+            ProfileKind::ServiceUser => ApiClient::new(Connection {
+                base_url: profile.base_url.clone(),
+                org_id: profile.org_id,
+                access_key_id: profile.access_key_id.clone(),
+                api_secret: self.secret(&profile.id)?,
+            })?,
+            ProfileKind::Person => self.person_client(profile)?,
         };
-        let api = ApiClient::new(connection)?;
         let session = Session::open(api, &self.cache_path(&ProfileId::parse(&profile.id)?))?;
         Ok(Active {
             profile: profile.clone(),
             session,
         })
+    }
+
+    /// A person's client. Signed out (no refresh token in the keyring), it still opens: the
+    /// cache reads offline, and the first call answers that the sign-in has ended.
+    fn person_client(&self, profile: &Profile) -> CommandResult<ApiClient> {
+        let refresh = self.secret(&profile.id).unwrap_or_default();
+        let id = profile.id.clone();
+        let grant = PersonGrant::new(refresh, move |next| {
+            if let Err(error) = creds::store_secret(&id, next) {
+                tracing::warn!(%error, "the rotated refresh token could not be kept: sign in again next time");
+            }
+        });
+        let fresh = lock(&self.fresh_sign_ins).remove(&profile.id);
+        Ok(ApiClient::for_person(
+            &profile.base_url,
+            profile.org_id,
+            grant,
+            fresh.as_ref(),
+        )?)
     }
 
     pub async fn active(&self) -> CommandResult<Arc<Active>> {

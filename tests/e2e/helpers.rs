@@ -46,13 +46,17 @@ pub async fn users_on_server(api: &ApiClient) -> Vec<User> {
     .data
 }
 
-/// Waits for the invitations table to show the cached rows, and for the page to take clicks
-/// (the first rows are drawn before the rest of the UI is wired; the page is inert until then).
+/// Waits for the invitations table to show the cached rows, for the page to take clicks (the
+/// first rows are drawn before the rest of the UI is wired; the page is inert until then), and
+/// for the first sync to have finished: its end reloads the tables and the catalogue, which
+/// would otherwise land in the middle of the story's next steps.
 pub async fn table_filled(stage: &Stage) {
     stage
         .until(
-            "the invitations table to show rows, its controls wired",
-            "document.querySelectorAll('#invitation-table .vt-row').length > 0 && !document.body.inert",
+            "the invitations table to show rows, its controls wired, the first sync done",
+            "document.querySelectorAll('#invitation-table .vt-row').length > 0 && !document.body.inert \
+             && document.getElementById('last-synced').innerText.startsWith('Last synced') \
+             && !document.getElementById('connectivity-badge').innerText.startsWith('Syncing')",
         )
         .await;
 }

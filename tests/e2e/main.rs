@@ -7,6 +7,8 @@
 //! Needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session with an unlocked keyring:
 //! `scripts/test` provides all four (and `scripts/install-deps` installs them).
 
+#[path = "../../crates/server/tests/api/chromium.rs"]
+mod chromium;
 #[allow(dead_code)] // the client's tests use all of it; these stories only its paging
 #[path = "../../crates/client/tests/support/mod.rs"]
 mod client_support;
@@ -16,6 +18,9 @@ mod helpers;
 mod smtp_sink;
 mod stage;
 
+mod s10_person_sign_in;
+mod s11_activity;
+mod s12_my_invitations;
 mod s1_first_profile;
 mod s2_seats;
 mod s3_acceptance;

@@ -112,6 +112,22 @@ impl Stage {
         }
     }
 
+    /// The address the app last asked the system browser to open, once it has.
+    pub async fn opened_in_browser(&self) -> String {
+        let file = self.dir.path().join("browser-opened");
+        let start = Instant::now();
+        loop {
+            if let Some(last) = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|text| text.lines().last().map(str::to_owned))
+            {
+                return last;
+            }
+            assert!(start.elapsed() < PATIENCE, "the app opened no browser");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://{}", self.config.listen)
     }
@@ -470,6 +486,22 @@ async fn start_driver(dir: &Path, display: &str) -> (Child, u16) {
     use std::os::unix::process::CommandExt;
     let (port, native_port) = (free_port(), free_port());
     let log = std::fs::File::create(dir.join("tauri-driver.log")).unwrap();
+    // The app's "system browser": a command that writes down what it was asked to open, for
+    // a story to open in a real browser of its own (`Stage::opened_in_browser`).
+    let browser = dir.join("browser");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            dir.join("browser-opened").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let child = Command::new("tauri-driver")
         .args([
             "--port",
@@ -483,6 +515,7 @@ async fn start_driver(dir: &Path, display: &str) -> (Child, u16) {
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .env("INVITEDESK_EXPORT_DIR", dir.join("exports"))
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env("BROWSER", &browser)
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .process_group(0)

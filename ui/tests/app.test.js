@@ -59,7 +59,7 @@ test("the tabs are a tablist: arrows move, one tab in the Tab order", async () =
   await settle(10);
   assert.equal(document.activeElement.id, "tab-users");
   assert.equal($("tab-users").getAttribute("aria-selected"), "true");
-  assert.deepEqual([...document.querySelectorAll("[role=tab]")].map((t) => t.tabIndex), [-1, 0, -1, -1]);
+  assert.deepEqual([...document.querySelectorAll("[role=tab]")].map((t) => t.tabIndex), [-1, 0, -1, -1, -1]);
   assert.equal($("view-users").hidden, false);
   assert.match($("user-filters").textContent, /Active \(1\).*Inactive \(1\)/);
   assert.deepEqual(await violations(), [], "the users view");

@@ -5,14 +5,14 @@ import "./dom.js";
 import { catalog, invitation, user, ADMIN } from "./fixtures.js";
 
 const { createStore } = await import("../store.js");
-const { statusView } = await import("../views/header.js");
+const { statusView, whoView } = await import("../views/header.js");
 const { tabAfterKey } = await import("../views/tabs.js");
 const { statusButtons, countLine } = await import("../views/invitations.js");
 const { userFilterButtons } = await import("../views/users.js");
 const { emptyState } = await import("../views/empty.js");
 const { invitationDetails, userDetails, actionButton } = await import("../views/details.js");
 const { seatRows, seatsView } = await import("../views/seats.js");
-const { removalText, profileItems } = await import("../views/profiles.js");
+const { removalText, profileItems, kindView } = await import("../views/profiles.js");
 const { visibleErrors, conflictHelp, blankForm } = await import("../dialogs/invite.js");
 const { fieldsOf, toEdit } = await import("../dialogs/edit.js");
 const { invitationColumns, closing } = await import("../columns.js");
@@ -136,4 +136,20 @@ test("an edit opens on the record's local day and sends it with the offset", () 
   assert.equal(edit.existingUser, false);
   assert.deepEqual(Object.keys(fieldsOf("user", user(1))).sort(), ["accessEnd", "permissionPolicyIds"]);
   assert.deepEqual(clearBelow({ businessId: "b", appId: "a", subscriptionId: "s", roleId: "r" }, "appId"), { businessId: "b", appId: "a", subscriptionId: null, roleId: null });
+});
+
+test("a person's profile says who is signed in, offers Sign out, and Sign in again once it has ended", () => {
+  const profiles = { selected: "p", profiles: [{ id: "p", name: "Me", kind: "person" }] };
+  const signedIn = whoView(profiles, { principal: "Ada Lovelace" }, { lastError: null });
+  assert.deepEqual(signedIn, { text: "Signed in as Ada Lovelace", signOut: true, signInAgain: false });
+  const ended = whoView(profiles, { principal: "Ada Lovelace" }, { lastError: "the credentials were refused: your sign-in has ended (a password reset, or a membership that ended): sign in again" });
+  assert.deepEqual(ended, { text: "Signed out", signOut: false, signInAgain: true });
+  const machine = { selected: "k", profiles: [{ id: "k", name: "Key", kind: "serviceUser" }] };
+  assert.deepEqual(whoView(machine, { principal: "admin" }, {}), { text: "", signOut: false, signInAgain: false });
+});
+
+test("the profile form asks a person for nothing secret", () => {
+  assert.equal(kindView("person").keyFields, false);
+  assert.equal(kindView("person").save, "Sign in with your browser");
+  assert.equal(kindView("serviceUser").keyFields, true);
 });

@@ -57,6 +57,14 @@ export function actionButton(offer, onRun) {
   }, LABELS[offer.action] ?? offer.action);
 }
 
+/** The record's story, one line per event; said plainly when the trail is not cached here. */
+function drawHistory(doc, lines) {
+  const list = doc.getElementById("details-history");
+  list.classList.toggle("muted", !lines.length);
+  list.replaceChildren(...(lines.length ? lines.map((line) => element("li", {}, line))
+    : [element("li", { class: "none" }, "No history cached for this record.")]));
+}
+
 async function draw(doc, store, detail) {
   const panel = part("details");
   const { kind, row } = detail;
@@ -64,9 +72,13 @@ async function draw(doc, store, detail) {
   doc.getElementById("details-title").textContent = view.title;
   doc.getElementById("details-fields").replaceChildren(...view.fields.flatMap(([label, value, full]) =>
     [element("dt", {}, label), element("dd", { title: full ?? undefined }, value ?? "")]));
-  const offers = await api.offers(kind === "user" ? { user: row.status } : { invitation: row.status }).catch(() => []);
+  const [offers, history] = await Promise.all([
+    api.offers(kind === "user" ? { user: row.status } : { invitation: row.status }).catch(() => []),
+    api.recordHistory(row.id, kind === "user" ? row.email : null).catch(() => []),
+  ]);
   if (store.get().detail !== detail) return; // another record was opened meanwhile
   doc.getElementById("details-actions").replaceChildren(...offers.map((o) => actionButton(o, () => run(store, o, kind, row))));
+  drawHistory(doc, history);
   return panel;
 }
 
@@ -95,5 +107,5 @@ export function mount(doc, store) {
     if (opening) panel.focus();
   });
   // Online, offline or a new principal changes what the buttons offer.
-  store.subscribe(["status", "capabilities", "catalog"], ({ detail }) => detail && draw(doc, store, detail));
+  store.subscribe(["status", "capabilities", "catalog", "dataVersion"], ({ detail }) => detail && draw(doc, store, detail));
 }

@@ -5,7 +5,29 @@ import * as api from "../api.js";
 import { element, clock, ago, stamp } from "../view.js";
 import { explain } from "../labels.js";
 import { say } from "./notice.js";
-import { openProfile } from "./profiles.js";
+import { openProfile, signInWithBrowser } from "./profiles.js";
+import { showProfile } from "../session.js";
+
+/** Who the header says is signed in, and which of Sign out / Sign in again it offers. */
+export function whoView(profiles, capabilities, status) {
+  const profile = profiles?.profiles?.find((p) => p.id === profiles.selected);
+  if (profile?.kind !== "person") return { text: "", signOut: false, signInAgain: false };
+  const ended = /sign in again/i.test(status?.lastError ?? "");
+  return {
+    text: ended ? "Signed out" : capabilities?.principal ? `Signed in as ${capabilities.principal}` : "",
+    signOut: !ended,
+    signInAgain: ended,
+  };
+}
+
+function drawWho(doc, state) {
+  const view = whoView(state.profiles, state.capabilities, state.status);
+  const who = doc.getElementById("signed-in-as");
+  who.textContent = view.text;
+  who.hidden = !view.text;
+  doc.getElementById("sign-out").hidden = !view.signOut;
+  doc.getElementById("sign-in-again").hidden = !view.signInAgain;
+}
 
 /** What the header shows for `status`. */
 export function statusView(status) {
@@ -53,6 +75,17 @@ export function mount(doc, store) {
     select.disabled = profiles.profiles.length === 0;
   });
   store.subscribe(["status"], ({ status }) => drawStatus(doc, store, status));
+  store.subscribe(["profiles", "capabilities", "status"], (state) => drawWho(doc, state));
+  doc.getElementById("sign-out").addEventListener("click", () =>
+    api.signOut().then((said) => { say(store, said, "info"); return showProfile(store); }).catch((e) => say(store, explain(e), "error")));
+  doc.getElementById("sign-in-again").addEventListener("click", () => {
+    const { profiles } = store.get();
+    say(store, "Sign in in your browser to go on.", "info");
+    const showLink = (url) => url && say(store, `Sign in in your browser to go on. No browser opened? Open ${url}`, "info");
+    signInWithBrowser({}, profiles.selected, showLink)
+      .then(() => { say(store, "Signed in again.", "info"); return showProfile(store); })
+      .catch((e) => say(store, explain(e), "error"));
+  });
   select.addEventListener("change", (e) => openProfile(store, e.target.value));
   // Offline is a state the header shows (from the status event), not an error to announce.
   doc.getElementById("sync-button").addEventListener("click", () =>

@@ -29,11 +29,13 @@ export function mount(doc, store) {
   for (const tab of tabs) {
     tab.addEventListener("click", () => store.set({ tab: name(tab), detail: null }));
     tab.addEventListener("keydown", (e) => {
-      const next = tabAfterKey(tabs.indexOf(tab), e.key, tabs.length);
+      // A tab the principal may not open (Activity) is hidden, and skipped.
+      const shown = tabs.filter((t) => !t.hidden);
+      const next = tabAfterKey(shown.indexOf(tab), e.key, shown.length);
       if (next < 0) return;
       e.preventDefault();
-      store.set({ tab: name(tabs[next]), detail: null });
-      tabs[next].focus();
+      store.set({ tab: name(shown[next]), detail: null });
+      shown[next].focus();
     });
   }
   store.subscribe(["tab"], ({ tab }) => draw(doc, tab));

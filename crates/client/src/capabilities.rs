@@ -19,13 +19,15 @@ pub enum Action {
     Inactivate,
     Reactivate,
     DeleteUser,
+    /// The Activity tab: the organisation's audit trail.
+    ViewActivity,
     /// An accepted invitation's member, in the users table: reading only, no permission.
     OpenUser,
 }
 
 impl Action {
     /// The actions a principal's permissions decide (`OpenUser` needs none).
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Invite,
         Action::Resend,
         Action::EditInvitation,
@@ -35,6 +37,7 @@ impl Action {
         Action::Inactivate,
         Action::Reactivate,
         Action::DeleteUser,
+        Action::ViewActivity,
     ];
 
     fn permission(self) -> Option<Permission> {
@@ -45,6 +48,7 @@ impl Action {
             Action::DeleteInvitation => Permission::DeleteInvitation,
             Action::EditUser | Action::Inactivate | Action::Reactivate => Permission::UpdateUser,
             Action::DeleteUser => Permission::DeleteUser,
+            Action::ViewActivity => Permission::RetrieveAuditLog,
             Action::OpenUser => return None,
         })
     }
@@ -61,7 +65,7 @@ impl Action {
     fn is_extension(self) -> bool {
         matches!(
             self,
-            Action::Resend | Action::EditInvitation | Action::Revoke
+            Action::Resend | Action::EditInvitation | Action::Revoke | Action::ViewActivity
         )
     }
 }

@@ -19,6 +19,10 @@ type Result<T> = std::result::Result<T, CacheError>;
 /// The status an invitation row shows now: Pending past its expiry is Expired, without a sync.
 const INVITATION_STATUS: &str =
     "CASE WHEN status = 'Pending' AND dt_expiry IS NOT NULL AND dt_expiry <= :now THEN 'Expired' ELSE status END";
+/// Past the end of their access an Active member shows as Inactive, as the server answers,
+/// with no change to sync.
+const USER_STATUS: &str =
+    "CASE WHEN status = 'Active' AND dt_end_access IS NOT NULL AND dt_end_access <= :now THEN 'Inactive' ELSE status END";
 
 /// What the window functions need to know of a cached list.
 pub trait Table {
@@ -33,7 +37,8 @@ pub trait Table {
     fn status_name(status: Self::Status) -> &'static str;
     /// SQL true for rows showing `status` now, cheapest test first.
     fn status_condition(status: Self::Status) -> &'static str;
-    /// The column holding an expiry that turns Pending into Expired, or `NULL`.
+    /// The column holding a time that changes the status shown (an invitation's expiry turns
+    /// Pending into Expired, a member's end of access Active into Inactive), or `NULL`.
     const EXPIRY: &'static str;
     /// The status a row shows now, from its stored status and expiry (as `STATUS` does in SQL).
     fn shown_status(stored: &str, expiry: Option<i64>, now: i64) -> &str {
@@ -109,8 +114,11 @@ impl Table for Invitations {
         record: &mut Invitation,
         name_of: impl Fn(&str) -> Result<Option<String>>,
     ) -> Result<()> {
-        record.created_by_name = named(&record.created_by, &name_of)?;
-        record.last_modified_by_name = named(&record.last_modified_by, &name_of)?;
+        // The cache's names first (they follow renames); else what the server said.
+        record.created_by_name =
+            named(&record.created_by, &name_of)?.or(record.created_by_name.take());
+        record.last_modified_by_name =
+            named(&record.last_modified_by, &name_of)?.or(record.last_modified_by_name.take());
         Ok(())
     }
 }
@@ -121,22 +129,32 @@ impl Table for Users {
     type Column = UserSortColumn;
     const ROWS: &'static str = "users";
     const RECORDS: &'static str = "user_records";
-    const STATUS: &'static str = "status";
-    const EXPIRY: &'static str = "NULL";
+    const STATUS: &'static str = USER_STATUS;
+    const EXPIRY: &'static str = "dt_end_access";
+    fn shown_status(stored: &str, end_of_access: Option<i64>, now: i64) -> &str {
+        match (stored, end_of_access) {
+            ("Active", Some(end)) if end <= now => "Inactive",
+            _ => stored,
+        }
+    }
     fn status_name(status: UserStatus) -> &'static str {
         status.as_str()
     }
     fn status_condition(status: UserStatus) -> &'static str {
         match status {
-            UserStatus::Active => "status = 'Active'",
-            UserStatus::Inactive => "status = 'Inactive'",
+            UserStatus::Active => {
+                "(status = 'Active' AND (dt_end_access IS NULL OR dt_end_access > :now))"
+            }
+            UserStatus::Inactive => {
+                "(status = 'Inactive' OR (status = 'Active' AND dt_end_access <= :now))"
+            }
         }
     }
     fn column(column: UserSortColumn) -> &'static str {
         match column {
             UserSortColumn::Email => "email",
             UserSortColumn::Name => "name",
-            UserSortColumn::Status => "status",
+            UserSortColumn::Status => USER_STATUS,
             UserSortColumn::AccessEnd => "dt_end_access",
             UserSortColumn::Created => "dt_created",
         }
@@ -148,8 +166,11 @@ impl Table for Users {
         record: &mut User,
         name_of: impl Fn(&str) -> Result<Option<String>>,
     ) -> Result<()> {
-        record.created_by_name = named(&record.created_by, &name_of)?;
-        record.last_modified_by_name = named(&record.last_modified_by, &name_of)?;
+        // The cache's names first (they follow renames); else what the server said.
+        record.created_by_name =
+            named(&record.created_by, &name_of)?.or(record.created_by_name.take());
+        record.last_modified_by_name =
+            named(&record.last_modified_by, &name_of)?.or(record.last_modified_by_name.take());
         Ok(())
     }
 }
@@ -425,15 +446,20 @@ pub fn counts_by_status(cache: &Cache, now: DateTime<Utc>) -> Result<BTreeMap<&'
 }
 
 /// How many cached users are in each status (for the users table's tabs).
-pub fn user_counts_by_status(cache: &Cache) -> Result<BTreeMap<&'static str, u64>> {
+pub fn user_counts_by_status(
+    cache: &Cache,
+    now: DateTime<Utc>,
+) -> Result<BTreeMap<&'static str, u64>> {
     let mut counts: BTreeMap<&'static str, u64> = [UserStatus::Active, UserStatus::Inactive]
         .iter()
         .map(|s| (s.as_str(), 0))
         .collect();
-    let mut statement = cache
-        .connection()
-        .prepare_cached("SELECT status, count(*) FROM users GROUP BY status")?;
-    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut statement = cache.connection().prepare_cached(&format!(
+        "SELECT {USER_STATUS} AS shown, count(*) FROM users GROUP BY shown"
+    ))?;
+    let rows = statement.query_map(&[(":now", &now.timestamp_micros())], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
     for row in rows {
         let (status, count) = row?;
         if let Some(known) = UserStatus::parse(&status) {
@@ -580,7 +606,7 @@ fn text(value: &Option<String>) -> String {
 }
 
 /// Writes `header` and `rows` as RFC 4180 CSV, every cell neutralised; answers how many rows.
-fn write_csv<const N: usize>(
+pub(crate) fn write_csv<const N: usize>(
     out: impl Write,
     header: [&str; N],
     rows: impl Iterator<Item = [String; N]>,
@@ -676,6 +702,38 @@ pub fn export_users_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_past_the_end_of_access_shows_and_counts_as_inactive_offline() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = Cache::open(&dir.path().join("cache.db")).unwrap();
+        let now = Utc::now();
+        let member: User = serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::new_v4(),
+            "email": "leaving@example.com",
+            "status": "Active",
+            "dtEndAccess": now + chrono::Duration::hours(1),
+            "dtCreated": now,
+            "dtLastModified": now,
+        }))
+        .unwrap();
+        cache.put_user(&member).unwrap();
+        let shown = |status: UserStatus, at: DateTime<Utc>| {
+            let window = UserWindow {
+                statuses: vec![status],
+                limit: 10,
+                ..Default::default()
+            };
+            user_window(&cache, &window, at).unwrap().rows
+        };
+        assert_eq!(shown(UserStatus::Active, now).len(), 1);
+        let later = now + chrono::Duration::hours(2);
+        assert!(shown(UserStatus::Active, later).is_empty());
+        let inactive = shown(UserStatus::Inactive, later);
+        assert_eq!(inactive[0].status, Some(UserStatus::Inactive));
+        assert_eq!(user_counts_by_status(&cache, later).unwrap()["Inactive"], 1);
+        assert_eq!(user_counts_by_status(&cache, now).unwrap()["Active"], 1);
+    }
 
     #[test]
     fn cells_that_look_like_formulas_stay_text() {

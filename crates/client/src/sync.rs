@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use invitedesk_model::{Invitation, Page, User};
+use invitedesk_model::{AccountInvitation, AuditEvent, Invitation, Page, User};
 use uuid::Uuid;
 
 use crate::api::{ApiClient, ApiError, ListQuery, Received};
-use crate::cache::{Cache, CacheError, CachedRow, List};
+use crate::cache::{ActivityRow, Cache, CacheError, CachedRow, List, StoredRow};
 
 pub const PAGE_SIZE: u32 = 200;
 
@@ -33,12 +33,17 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncReport {
     pub invitations: u64,
     pub users: u64,
+    /// Audit events applied (none when the principal may not read the trail).
+    pub activity: u64,
     /// This was the first, full sync of at least one list.
     pub full: bool,
+    /// A person's invitations to other organisations seen for the first time: each is
+    /// announced once.
+    pub new_account_invitations: Vec<AccountInvitation>,
 }
 
 /// A synced record: its id and modification time.
@@ -57,6 +62,15 @@ impl<T: Synced> Synced for Received<T> {
 }
 
 impl Synced for Invitation {
+    fn modified(&self) -> Option<DateTime<Utc>> {
+        self.dt_last_modified
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl Synced for AuditEvent {
     fn modified(&self) -> Option<DateTime<Utc>> {
         self.dt_last_modified
     }
@@ -116,7 +130,50 @@ async fn sync_lists(
     .await?;
     report.users = users;
     report.full |= full;
+    if api.is_extended() {
+        let (activity, full) = sync_trail(api, cache, &mut progress).await?;
+        report.activity = activity;
+        report.full |= full;
+    }
+    if api.is_person() && api.is_extended() {
+        report.new_account_invitations = sync_my_invitations(api, cache).await?;
+    }
     Ok(report)
+}
+
+/// The organisation's audit trail, for a principal allowed to read it; for one refused (now
+/// or no longer allowed), nothing of it stays here.
+async fn sync_trail(
+    api: &ApiClient,
+    cache: &SharedCache,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(u64, bool), SyncError> {
+    let trail = sync_list(
+        cache,
+        List::Activity,
+        true,
+        |query| async move { api.list_audit_events_received(&query).await },
+        |e: &Received<AuditEvent>| ActivityRow::new(&e.value, e.json.get()),
+        progress,
+    )
+    .await;
+    match trail {
+        Err(SyncError::Api(ApiError::Forbidden { .. })) => {
+            lock(cache).forget(List::Activity)?;
+            Ok((0, false))
+        }
+        other => other,
+    }
+}
+
+/// The signed-in person's invitations to other organisations, replaced whole; answers those
+/// seen for the first time.
+async fn sync_my_invitations(
+    api: &ApiClient,
+    cache: &SharedCache,
+) -> Result<Vec<AccountInvitation>, SyncError> {
+    let mine = api.account_invitations().await?;
+    Ok(lock(cache).replace_account_invitations(&mine, Utc::now())?)
 }
 
 fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
@@ -126,7 +183,7 @@ fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
 }
 
 /// Turns a received record into the row the cache stores.
-type Prepare<T> = fn(&T) -> CachedRow;
+type Prepare<T, R> = fn(&T) -> R;
 
 /// Records fetched and not yet written, with the cursor they bring the list to.
 struct Batch<T> {
@@ -136,16 +193,17 @@ struct Batch<T> {
 
 /// Syncs one list from its cursor; a first, full sync into an empty table builds the query
 /// indexes once at the end.
-async fn sync_list<T, Fetch, Fut>(
+async fn sync_list<T, R, Fetch, Fut>(
     cache: &SharedCache,
     list: List,
     incremental: bool,
     fetch: Fetch,
-    prepare: Prepare<T>,
+    prepare: Prepare<T, R>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<(u64, bool), SyncError>
 where
     T: Synced + Send + 'static,
+    R: StoredRow,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
@@ -168,16 +226,17 @@ where
 /// channel to a blocking thread that writes whatever has arrived (up to `ROWS_PER_COMMIT`) in
 /// one transaction with its cursor, so fetching never waits for writing, nor writing for
 /// fetching, and a full sync costs little more than its download.
-async fn fetch_and_apply<T, Fetch, Fut>(
+async fn fetch_and_apply<T, R, Fetch, Fut>(
     cache: &SharedCache,
     list: List,
     cursor: Option<DateTime<Utc>>,
     fetch: Fetch,
-    prepare: Prepare<T>,
+    prepare: Prepare<T, R>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<u64, SyncError>
 where
     T: Synced + Send + 'static,
+    R: StoredRow,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
@@ -251,10 +310,10 @@ const ROWS_PER_COMMIT: usize = 10_000;
 /// The writer's side: takes the first page waiting, and every other one already there up to
 /// `ROWS_PER_COMMIT`, and applies them with the last cursor in one transaction; until the
 /// fetching side is done. Answers how many records it wrote.
-fn write_arriving<T>(
+fn write_arriving<T, R: StoredRow>(
     cache: &Mutex<Cache>,
     list: List,
-    prepare: Prepare<T>,
+    prepare: Prepare<T, R>,
     mut arriving: tokio::sync::mpsc::Receiver<Batch<T>>,
     applied: &AtomicU64,
 ) -> Result<u64, SyncError> {
@@ -267,7 +326,7 @@ fn write_arriving<T>(
         }
         // Prepared here, outside the cache's lock: the fetching side has the server to share
         // its core with.
-        let rows: Vec<CachedRow> = group.records.iter().map(prepare).collect();
+        let rows: Vec<R> = group.records.iter().map(prepare).collect();
         lock(cache).apply(list, &rows, group.cursor)?;
         applied.fetch_add(rows.len() as u64, Ordering::Relaxed);
     }
@@ -276,15 +335,16 @@ fn write_arriving<T>(
 
 /// Against an API without incremental sync (m3ter's): every page, newest first, each applied
 /// in its own transaction, then what the server no longer has is removed.
-async fn refresh<T, Fetch, Fut>(
+async fn refresh<T, R, Fetch, Fut>(
     cache: &SharedCache,
     list: List,
     fetch: Fetch,
-    prepare: Prepare<T>,
+    prepare: Prepare<T, R>,
     progress: &mut impl FnMut(Progress),
 ) -> Result<u64, SyncError>
 where
     T: Synced + Send + 'static,
+    R: StoredRow,
     Fetch: Fn(ListQuery) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
@@ -303,7 +363,7 @@ where
             }
         };
         seen.extend(page.data.iter().map(Synced::id));
-        let rows: Vec<CachedRow> = page.data.iter().map(prepare).collect();
+        let rows: Vec<R> = page.data.iter().map(prepare).collect();
         lock(cache).apply(list, &rows, None)?;
         progress(Progress {
             list,

@@ -406,7 +406,7 @@ async fn the_delivery_filter_and_the_user_counts_match_the_server() {
             .total,
         0
     );
-    let users = queries::user_counts_by_status(&cache).unwrap();
+    let users = queries::user_counts_by_status(&cache, chrono::Utc::now()).unwrap();
     assert_eq!(users["Active"] + users["Inactive"], members);
 }
 

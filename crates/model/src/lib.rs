@@ -1,17 +1,22 @@
 //! Wire types and validation rules of the InviteDesk Access API, shared by the client and the
 //! server so that every rule is written once. No I/O lives here.
 
+pub mod account_invitation;
+pub mod audit;
 pub mod catalog;
 pub mod error;
 pub mod invitation;
 pub mod page;
 pub mod permission;
+pub mod pkce;
 pub mod principal;
 pub mod search;
 pub mod token;
 pub mod user;
 pub mod validate;
 
+pub use account_invitation::{AccountInvitation, AccountInvitationOutcome};
+pub use audit::{AuditAction, AuditEvent, FieldChange};
 pub use catalog::{App, Business, Role, Seats, Subscription};
 pub use error::ErrorBody;
 pub use invitation::{

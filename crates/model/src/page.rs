@@ -46,6 +46,13 @@ impl MaybeDeleted for crate::Invitation {
     }
 }
 
+/// Events are never deleted.
+impl MaybeDeleted for crate::AuditEvent {
+    fn tombstone(&self) -> Option<Tombstone> {
+        None
+    }
+}
+
 impl MaybeDeleted for crate::User {
     fn tombstone(&self) -> Option<Tombstone> {
         tombstone_if(self.deleted, self.id, self.dt_last_modified)

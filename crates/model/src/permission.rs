@@ -65,10 +65,14 @@ pub enum Permission {
     DeleteUser,
     RetrievePermissionPolicy,
     RetrieveCatalog,
+    /// The organisation's own settings (whether members need a second factor).
+    UpdateOrganization,
+    /// Who did what: the audit trail. Administrators only among the managed policies.
+    RetrieveAuditLog,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Self::CreateInvitation,
         Self::RetrieveInvitation,
         Self::UpdateInvitation,
@@ -79,6 +83,8 @@ impl Permission {
         Self::DeleteUser,
         Self::RetrievePermissionPolicy,
         Self::RetrieveCatalog,
+        Self::UpdateOrganization,
+        Self::RetrieveAuditLog,
     ];
 
     pub fn action(self) -> &'static str {
@@ -87,8 +93,12 @@ impl Permission {
             Self::RetrieveInvitation
             | Self::RetrieveUser
             | Self::RetrievePermissionPolicy
-            | Self::RetrieveCatalog => "config:retrieve",
-            Self::UpdateInvitation | Self::ResendInvitation | Self::UpdateUser => "config:update",
+            | Self::RetrieveCatalog
+            | Self::RetrieveAuditLog => "config:retrieve",
+            Self::UpdateInvitation
+            | Self::ResendInvitation
+            | Self::UpdateUser
+            | Self::UpdateOrganization => "config:update",
             Self::DeleteInvitation | Self::DeleteUser => "config:delete",
         }
     }
@@ -105,6 +115,8 @@ impl Permission {
             Self::RetrieveUser | Self::UpdateUser | Self::DeleteUser => "config:orgUser/*",
             Self::RetrievePermissionPolicy => "config:permissionPolicy/*",
             Self::RetrieveCatalog => "config:business/*",
+            Self::UpdateOrganization => "config:organization",
+            Self::RetrieveAuditLog => "config:auditLog",
         }
     }
 
@@ -155,15 +167,25 @@ pub mod managed {
         )]
     }
 
+    /// What the non-administrator policies may read: everything but the audit trail, which
+    /// says who did what and from where.
+    pub const READABLE: [&str; 5] = [
+        "config:orgUserInvitation/*",
+        "config:orgUser/*",
+        "config:permissionPolicy/*",
+        "config:business/*",
+        "config:organization",
+    ];
+
     pub fn helpdesk() -> Vec<PermissionStatement> {
         vec![
-            allow(&["config:retrieve"], &["config:*"]),
+            allow(&["config:retrieve"], &READABLE),
             allow(&["config:update"], &["config:orgUserInvitation/resend"]),
         ]
     }
 
     pub fn read_only() -> Vec<PermissionStatement> {
-        vec![allow(&["config:retrieve"], &["config:*"])]
+        vec![allow(&["config:retrieve"], &READABLE)]
     }
 }
 
@@ -201,6 +223,13 @@ mod tests {
             "{all:?}"
         );
         assert_eq!(all.len(), 4);
+    }
+
+    #[test]
+    fn only_administrators_read_the_audit_log() {
+        assert!(Permission::RetrieveAuditLog.is_granted_by(&managed::administrator()));
+        assert!(!Permission::RetrieveAuditLog.is_granted_by(&managed::read_only()));
+        assert!(!Permission::RetrieveAuditLog.is_granted_by(&managed::helpdesk()));
     }
 
     #[test]

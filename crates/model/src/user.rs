@@ -27,6 +27,16 @@ impl UserStatus {
         self == Self::Inactive
     }
 
+    /// What a member reads as at `now`: past the end of their access an Active member is
+    /// Inactive everywhere, with nothing rewritten (as a Pending invitation past its expiry
+    /// reads as Expired).
+    pub fn effective(self, dt_end_access: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+        match dt_end_access {
+            Some(end) if end <= now => Self::Inactive,
+            _ => self,
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         [Self::Active, Self::Inactive]
             .into_iter()

@@ -3,7 +3,7 @@
 //! and search pages over a million invitations in one organisation on each backend.
 //!   scripts/with-postgres cargo bench -p invitedesk-server --bench backends
 //! Without INVITEDESK_TEST_DATABASE_URL only the SQLite figures are taken.
-//! BENCH_SCALE_ROWS (default 1,000,000) sets the volume; BENCH_CREATES (default 6,000) and
+//! BENCH_SCALE_ROWS (default 1,000,000; 0: no pages) sets the volume; BENCH_CREATES (default 6,000) and
 //! BENCH_CLIENTS (default 16) the creates (0 creates: pages only). The servers run in this process (release build),
 //! the clients beside them, all sharing the machine's cores.
 
@@ -17,6 +17,8 @@ use invitedesk_server::{demo, start, Config, RunningServer};
 use uuid::Uuid;
 
 const PAGE_READS: usize = 300;
+/// Invitations the organisation holds before the creates are measured.
+const EXISTING: u32 = 20_000;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -31,13 +33,19 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     if env_number("BENCH_CREATES", 6_000) > 0 {
         println!("## creates");
-        creates("SQLite, 1 instance", &sqlite(&dir, "creates.db"), 1).await;
+        audit_cost("SQLite", || {
+            sqlite(&dir, &format!("creates-{}.db", Uuid::new_v4()))
+        })
+        .await;
         if let Some(admin) = &postgres {
-            creates("PostgreSQL, 1 instance", &pg(admin), 1).await;
-            creates("PostgreSQL, 2 instances", &pg(admin), 2).await;
+            audit_cost("PostgreSQL", || pg(admin)).await;
+            creates("PostgreSQL, 2 instances", &pg(admin), 2, true).await;
         }
     }
     let rows = env_number("BENCH_SCALE_ROWS", 1_000_000);
+    if rows == 0 {
+        return;
+    }
     println!("## pages over {rows} invitations in one organisation");
     pages("SQLite", &sqlite(&dir, "scale.db"), rows).await;
     if let Some(admin) = &postgres {
@@ -61,6 +69,26 @@ async fn instance(database: &DatabaseUrl) -> RunningServer {
     // Sending limits are policy, not capacity: lifted to measure the server itself.
     config.org_sends_per_minute = u32::MAX;
     start(config).await.unwrap()
+}
+
+async fn skip_audit_writes(server: &RunningServer) {
+    server
+        .state
+        .db
+        .write(|tx| {
+            let sql = match tx.is_postgres() {
+                true => {
+                    "CREATE RULE bench_skip_audit AS ON INSERT TO audit_events DO INSTEAD NOTHING"
+                }
+                false => {
+                    "CREATE TRIGGER bench_skip_audit BEFORE INSERT ON audit_events
+                          BEGIN SELECT RAISE(IGNORE); END"
+                }
+            };
+            tx.execute_batch(sql)
+        })
+        .await
+        .unwrap();
 }
 
 /// An admin's token and the organisation's base URL on `server`.
@@ -106,12 +134,51 @@ impl Caller {
     }
 }
 
-async fn creates(name: &str, database: &DatabaseUrl, instances: usize) {
+/// What writing the audit trail costs the creates: `BENCH_AUDIT_ROUNDS` (default 3) pairs, each
+/// a run with the trail's inserts skipped and one with them, on fresh databases, their order
+/// alternating so that neither always runs on a warmer (or busier) machine; the median of the
+/// pairs' ratios is the figure, since this shared machine moves single runs by ±20 %.
+async fn audit_cost(backend: &str, database: impl Fn() -> DatabaseUrl) {
+    let mut ratios = Vec::new();
+    for round in 0..env_number("BENCH_AUDIT_ROUNDS", 3) {
+        let skipped_name = format!("{backend}, audit writes skipped (yardstick)");
+        let written_name = format!("{backend}, 1 instance");
+        let (skipped, written) = if round % 2 == 0 {
+            let skipped = creates(&skipped_name, &database(), 1, false).await;
+            (skipped, creates(&written_name, &database(), 1, true).await)
+        } else {
+            let written = creates(&written_name, &database(), 1, true).await;
+            (creates(&skipped_name, &database(), 1, false).await, written)
+        };
+        ratios.push(written / skipped);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let listed: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+    println!(
+        "{backend}: creates with the trail / without, median of {} pairs: {:.2} ({})",
+        ratios.len(),
+        ratios[ratios.len() / 2],
+        listed.join(", ")
+    );
+}
+
+/// `trail`: false skips the audit trail's inserts in the database itself (a trigger or a
+/// rule that drops them), so the same server code measures what writing the trail costs.
+async fn creates(name: &str, database: &DatabaseUrl, instances: usize, trail: bool) -> f64 {
     let mut servers = Vec::new();
     for _ in 0..instances {
         servers.push(instance(database).await);
     }
+    if !trail {
+        skip_audit_writes(&servers[0]).await;
+    }
     let demo = demo::seed(&servers[0].state, &servers[0].base_url())
+        .await
+        .unwrap();
+    // An organisation already in use, whose statistics the planner has (bulk loading ends
+    // with ANALYZE on PostgreSQL): not a database created a second ago, which autovacuum
+    // first looks at a minute later.
+    demo::bulk_invitations(&servers[0].state, demo.organizations[0].org_id, EXISTING)
         .await
         .unwrap();
     let mut callers = Vec::new();
@@ -157,7 +224,7 @@ async fn creates(name: &str, database: &DatabaseUrl, instances: usize) {
         }
     });
     let mut latencies: Vec<Duration> = join_all(tasks).await.into_iter().flatten().collect();
-    report(
+    let rate = report(
         &format!("create, {name}"),
         clients,
         &mut latencies,
@@ -166,6 +233,7 @@ async fn creates(name: &str, database: &DatabaseUrl, instances: usize) {
     for server in servers {
         server.stop().await;
     }
+    rate
 }
 
 async fn pages(name: &str, database: &DatabaseUrl, rows: usize) {
@@ -260,14 +328,17 @@ async fn pages(name: &str, database: &DatabaseUrl, rows: usize) {
 /// Makes the path of each request of one kind.
 type PathOf = Box<dyn FnMut() -> String>;
 
-fn report(name: &str, clients: usize, latencies: &mut [Duration], elapsed: Duration) {
+/// Prints the line and answers the requests per second.
+fn report(name: &str, clients: usize, latencies: &mut [Duration], elapsed: Duration) -> f64 {
     latencies.sort();
+    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     println!(
         "{name:<52} {:>6} req, {clients:>2} clients: {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms",
         latencies.len(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
+        rate,
         at(0.50).as_secs_f64() * 1e3,
         at(0.99).as_secs_f64() * 1e3,
     );
+    rate
 }

@@ -17,16 +17,31 @@ use uuid::Uuid;
 use crate::db::{self, micros};
 use crate::error::{Error, Result};
 use crate::password;
+use crate::store::audit::RequestSource;
 use crate::AppState;
 
-/// A service user acting in its own organisation, with the statements of its policies.
+/// Who holds a token: a machine with a key, or a person signed in through their browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    ServiceUser,
+    /// `principal_id` is then the membership (the users row), acting by its policies.
+    Person,
+}
+
+/// A service user, or a person through their membership, acting in its own organisation, with
+/// the statements of its policies.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal_id: Uuid,
+    pub kind: PrincipalKind,
+    /// The person's account (their e-mail and password), for a person.
+    pub account_id: Option<Uuid>,
     pub name: String,
     pub org_id: Uuid,
     pub policy_ids: Vec<Uuid>,
     pub statements: Vec<PermissionStatement>,
+    /// Where this request came from, for the audit trail: set per request, never cached.
+    pub source: RequestSource,
 }
 
 impl Caller {
@@ -56,7 +71,8 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = bearer_token(parts).ok_or(Error::Unauthorized("a Bearer token is required"))?;
-        let caller = caller_for_token(state, token).await?;
+        let mut caller = caller_for_token(state, token).await?;
+        caller.source = request_source(parts, state);
         // Another organisation's records do not exist for this caller: 404, never 403, so
         // that ids cannot be probed across tenants.
         let path = RawPathParams::from_request_parts(parts, state)
@@ -69,6 +85,27 @@ impl FromRequestParts<AppState> for Caller {
             }
         }
         Ok(caller)
+    }
+}
+
+/// The client's address (as the limiters see it) and user agent.
+pub fn request_source(parts: &Parts, state: &AppState) -> RequestSource {
+    let address = crate::http::client_address::of_request(parts, state);
+    let user_agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    RequestSource::new(address, user_agent)
+}
+
+impl FromRequestParts<AppState> for RequestSource {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(request_source(parts, state))
     }
 }
 
@@ -101,8 +138,10 @@ pub fn caller_cache() -> CallerCache {
 pub const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_millis(500);
 
 struct TokenRow {
+    /// The token's expiry, or the end of the person's access if that comes first.
     dt_expires: i64,
     principal_id: String,
+    account_id: Option<String>,
     name: String,
     org_id: String,
     permission_policy_ids: String,
@@ -115,6 +154,7 @@ impl db::FromRow for TokenRow {
         Ok(Self {
             dt_expires: r.get("dt_expires")?,
             principal_id: r.get("principal_id")?,
+            account_id: r.get("account_id")?,
             name: r.get("name")?,
             org_id: r.get("org_id")?,
             permission_policy_ids: r.get("permission_policy_ids")?,
@@ -137,42 +177,73 @@ async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller> {
     let key = hash.clone();
     let row: Option<TokenRow> = state
         .db
-        .read(move |conn| {
-            // A JSON array of each of the service user's policies' statement arrays.
-            let policies = conn.ids_in("s.permission_policy_ids");
-            let statements = match conn.is_postgres() {
-                true => format!(
-                    "(SELECT COALESCE(json_agg(p.statements::json), '[]')::text
-                      FROM permission_policies p WHERE p.id IN {policies})"
-                ),
-                false => format!(
-                    "(SELECT json_group_array(json(p.statements))
-                      FROM permission_policies p WHERE p.id IN {policies})"
-                ),
-            };
-            db::optional(
-                conn,
-                &format!(
-                    "SELECT t.dt_expires, s.id AS principal_id, s.name, s.org_id,
-                        s.permission_policy_ids, {statements} AS statements
-                     FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
-                     WHERE t.token_hash = ? AND t.dt_expires > ?"
-                ),
-                (key, now),
-            )
-        })
+        .read(move |conn| token_row(conn, &key, now))
         .await?;
     let row = row.ok_or_else(expired)?;
     let per_policy: Vec<Vec<PermissionStatement>> = serde_json::from_str(&row.statements)?;
     let caller = Caller {
         principal_id: db::uuid(&row.principal_id)?,
+        kind: match row.account_id {
+            Some(_) => PrincipalKind::Person,
+            None => PrincipalKind::ServiceUser,
+        },
+        account_id: row.account_id.as_deref().map(db::uuid).transpose()?,
         name: row.name,
         org_id: db::uuid(&row.org_id)?,
         policy_ids: db::id_list(&row.permission_policy_ids)?,
         statements: per_policy.into_iter().flatten().collect(),
+        source: RequestSource::default(),
     };
     state.callers.insert(hash, (caller.clone(), row.dt_expires));
     Ok(caller)
+}
+
+/// The caller a token stands for: a service user's, else a person's, whose membership must be
+/// Active, not deleted and within its access (checked here, so that its end is felt at once).
+fn token_row(conn: &db::Conn, hash: &[u8], now: i64) -> Result<Option<TokenRow>> {
+    let statements = |ids: &str| {
+        let policies = conn.ids_in(ids);
+        match conn.is_postgres() {
+            true => format!(
+                "(SELECT COALESCE(json_agg(p.statements::json), '[]')::text
+                  FROM permission_policies p WHERE p.id IN {policies})"
+            ),
+            false => format!(
+                "(SELECT json_group_array(json(p.statements))
+                  FROM permission_policies p WHERE p.id IN {policies})"
+            ),
+        }
+    };
+    let service_user = db::optional(
+        conn,
+        &format!(
+            "SELECT t.dt_expires, s.id AS principal_id, NULL AS account_id, s.name, s.org_id,
+                s.permission_policy_ids, {} AS statements
+             FROM access_tokens t JOIN service_users s ON s.id = t.principal_id
+             WHERE t.token_hash = ? AND t.dt_expires > ?",
+            statements("s.permission_policy_ids")
+        ),
+        (hash, now),
+    )?;
+    if service_user.is_some() {
+        return Ok(service_user);
+    }
+    db::optional(
+        conn,
+        &format!(
+            "SELECT CASE WHEN u.dt_end_access IS NOT NULL AND u.dt_end_access < t.dt_expires
+                    THEN u.dt_end_access ELSE t.dt_expires END AS dt_expires,
+                u.id AS principal_id, a.id AS account_id,
+                TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) AS name,
+                u.org_id, u.permission_policy_ids, {} AS statements
+             FROM person_tokens t JOIN users u ON u.id = t.user_id
+               JOIN accounts a ON a.email = u.email
+             WHERE t.token_hash = ?1 AND t.dt_expires > ?2 AND u.deleted = 0
+               AND u.status = 'Active' AND (u.dt_end_access IS NULL OR u.dt_end_access > ?2)",
+            statements("u.permission_policy_ids")
+        ),
+        (hash, now),
+    )
 }
 
 pub fn token_hash(token: &str) -> Vec<u8> {
@@ -274,21 +345,62 @@ const ACCESS_KEY_ID_MAX_BYTES: usize = 128;
 
 /// Ends a token at once (RFC 7009). With `principal`, only a token of that principal is
 /// ended, as a client may revoke only its own. An unknown or already ended token is no error.
-pub async fn revoke_token(state: &AppState, token: &str, principal: Option<String>) -> Result<()> {
+pub async fn revoke_token(
+    state: &AppState,
+    token: &str,
+    principal: Option<String>,
+    source: RequestSource,
+) -> Result<()> {
     let hash = token_hash(token);
-    let key = hash.clone();
+    let (key, clock) = (hash.clone(), state.clock.clone());
     state
         .db
         .write(move |tx| {
-            tx.prepare_cached(
-                "DELETE FROM access_tokens WHERE token_hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR principal_id = ?2)",
-            )?
-            .execute((key, principal))?;
-            Ok(())
+            let ended: Option<(String, String)> = tx
+                .prepare_cached(
+                    "DELETE FROM access_tokens WHERE token_hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR principal_id = ?2)
+                     RETURNING principal_id, org_id",
+                )?
+                .query_opt((key, principal), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            match ended {
+                Some((principal, org)) => note_token_revoked(tx, &principal, &org, &clock, &source),
+                None => Ok(()),
+            }
         })
         .await?;
     state.callers.invalidate(&hash);
     Ok(())
+}
+
+/// A service user's token ended, as that service user's own act (holding the token, or
+/// its credentials, is what revoking takes).
+fn note_token_revoked(
+    conn: &db::Conn,
+    principal: &str,
+    org: &str,
+    clock: &crate::clock::Clock,
+    source: &RequestSource,
+) -> Result<()> {
+    let name: String = conn
+        .prepare_cached("SELECT name FROM service_users WHERE id = ?")?
+        .query_row([principal], |r| r.get(0))?;
+    let id = db::uuid(principal)?;
+    let event = crate::store::audit::Event {
+        org_id: db::uuid(org)?,
+        actor: crate::store::audit::Actor {
+            id: Some(id),
+            kind: "serviceUser",
+            name,
+        },
+        action: invitedesk_model::AuditAction::TokenRevoked,
+        target: crate::store::audit::Target {
+            id: Some(id),
+            email: None,
+        },
+        source,
+        changes: Vec::new(),
+    };
+    crate::store::audit::append(conn, clock, event)
 }
 
 /// The service user (id, organisation) these client credentials name. Failures are counted

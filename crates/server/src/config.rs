@@ -49,6 +49,10 @@ pub struct Config {
     #[arg(long, env = "INVITEDESK_TOKEN_TTL_SECS", default_value_t = 3600)]
     pub token_ttl_secs: u64,
 
+    /// Lifetime of a person's access token, in seconds; the app refreshes it before then.
+    #[arg(long, env = "INVITEDESK_PERSON_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub person_token_ttl_secs: u64,
+
     /// Invitations an organisation may send (create or resend) per minute.
     #[arg(long, env = "INVITEDESK_ORG_SENDS_PER_MINUTE", default_value_t = 600)]
     pub org_sends_per_minute: u32,
@@ -105,6 +109,10 @@ pub struct Config {
     /// Days a delivered or abandoned e-mail's outbox row (recipient, subject, outcome) is kept.
     #[arg(long, env = "INVITEDESK_OUTBOX_RETENTION_DAYS", default_value_t = 30)]
     pub outbox_retention_days: u32,
+
+    /// Days audit events are kept; 0 keeps them for ever. Purged with the other expired rows.
+    #[arg(long, env = "INVITEDESK_AUDIT_RETENTION_DAYS", default_value_t = 400)]
+    pub audit_retention_days: u32,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "INVITEDESK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]

@@ -28,7 +28,26 @@ use crate::AppState;
 pub struct DemoCredentials {
     pub base_url: String,
     pub organizations: Vec<DemoOrganization>,
+    /// A person with an account, an Administrator member of every demo organisation, who
+    /// signs in through the browser (their password is new on every seed, like the secrets).
+    pub person: DemoPerson,
+    /// A second person, an Administrator member of the first demo organisation only, with a
+    /// Pending invitation to the second waiting for them ("my invitations", the bell).
+    pub invited_person: DemoPerson,
 }
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoPerson {
+    pub email: String,
+    pub password: String,
+}
+
+/// The demo person's e-mail.
+pub const DEMO_PERSON_EMAIL: &str = "ada.lovelace@people.invitedesk.test";
+
+/// The invited demo person's e-mail.
+pub const INVITED_PERSON_EMAIL: &str = "grace.hopper@people.invitedesk.test";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -138,22 +157,57 @@ pub async fn seed(state: &AppState, base_url: &str) -> Result<DemoCredentials> {
             let existing: i64 =
                 tx.query_row("SELECT count(*) FROM organizations", (), |r| r.get(0))?;
             if existing == 0 {
-                for spec in &ORGS {
+                for (i, spec) in ORGS.iter().enumerate() {
                     Seeder {
                         conn: tx,
                         clock: &clock,
                         people: 0,
                     }
-                    .organization(spec)?;
+                    .organization(spec, i == 0)?;
                 }
             }
-            rotate_secrets(tx)
+            let person = account(tx, &clock, DEMO_PERSON_EMAIL, ("Ada", "Lovelace"))?;
+            let invited = account(tx, &clock, INVITED_PERSON_EMAIL, ("Grace", "Hopper"))?;
+            Ok((rotate_secrets(tx)?, person, invited))
         })
         .await?;
+    let (organizations, person, invited_person) = organizations;
     state.callers.invalidate_all();
     Ok(DemoCredentials {
         base_url: base_url.to_owned(),
         organizations,
+        person,
+        invited_person,
+    })
+}
+
+/// A demo person's account, with a new password.
+fn account(
+    conn: &Conn,
+    clock: &Clock,
+    email: &str,
+    (first, last): (&str, &str),
+) -> Result<DemoPerson> {
+    let password = random_token();
+    conn.execute(
+        "INSERT INTO accounts (id, email, first_name, last_name, mobile, password_hash, dt_created)
+         VALUES (?, ?, ?, ?, '+44 20 7946 0001', '', ?)
+         ON CONFLICT (email) DO NOTHING",
+        (
+            Uuid::new_v4().to_string(),
+            email,
+            first,
+            last,
+            db::micros(clock.now()),
+        ),
+    )?;
+    conn.execute(
+        "UPDATE accounts SET password_hash = ? WHERE email = ?",
+        (crate::password::hash_now(&password)?, email),
+    )?;
+    Ok(DemoPerson {
+        email: email.to_owned(),
+        password,
     })
 }
 
@@ -207,7 +261,9 @@ impl Seeder<'_, '_> {
         self.clock.now()
     }
 
-    fn organization(mut self, spec: &OrgSpec) -> Result<()> {
+    /// Seeds one organisation; the first has the invited person as a member, the others a
+    /// Pending invitation for them.
+    fn organization(mut self, spec: &OrgSpec, first: bool) -> Result<()> {
         let org_id = Uuid::new_v4();
         let now = micros(self.now());
         self.conn.execute(
@@ -239,6 +295,17 @@ impl Seeder<'_, '_> {
             now,
         )?;
         let admin = self.service_users(org_id, [admin_policy, helpdesk_policy, read_policy])?;
+        self.member(
+            org_id,
+            admin,
+            DEMO_PERSON_EMAIL,
+            "Ada",
+            "Lovelace",
+            UserStatus::Active,
+            Placement::default(),
+            &[admin_policy],
+        )?;
+        self.invited_person(org_id, admin, admin_policy, first)?;
         let everyday = vec![read_policy];
         for (business_name, apps) in spec.businesses {
             let business =
@@ -313,6 +380,33 @@ impl Seeder<'_, '_> {
             }
         }
         self.unplaced(org_id, admin, spec.domain, &everyday)
+    }
+
+    /// The invited person: a member here, or invited here (unplaced, so no seat moves).
+    fn invited_person(
+        &mut self,
+        org_id: Uuid,
+        admin: Uuid,
+        policy: Uuid,
+        member: bool,
+    ) -> Result<()> {
+        let (first, last) = ("Grace", "Hopper");
+        let none = Placement::default();
+        if member {
+            let active = UserStatus::Active;
+            return self.member(
+                org_id,
+                admin,
+                INVITED_PERSON_EMAIL,
+                first,
+                last,
+                active,
+                none,
+                &[policy],
+            );
+        }
+        let invitation = self.invitation(INVITED_PERSON_EMAIL, first, last, none, &[policy], 14);
+        self.insert_invitation(org_id, admin, invitation, InvitationStatus::Pending, 1)
     }
 
     /// Members without placement in the statuses the tables show, and invitations in every
@@ -400,7 +494,7 @@ impl Seeder<'_, '_> {
             placement,
             created_by: admin.to_string(),
             created,
-            stamp: self.conn.stamp(self.clock)?,
+            stamp: self.conn.stamp(self.clock, org_id)?,
         };
         users::insert(self.conn, user)?;
         Ok(())
@@ -443,9 +537,10 @@ impl Seeder<'_, '_> {
             status,
             principal_id: admin,
             created: self.now() - Duration::days(created_days_ago),
-            stamp: self.conn.stamp(self.clock)?,
+            stamp: self.conn.stamp(self.clock, org_id)?,
             dt_last_sent: Some(self.now() - Duration::days(created_days_ago)),
             token_hash: None,
+            delivery_status: None,
         };
         invitations::insert(self.conn, insert)?;
         Ok(())
@@ -467,7 +562,7 @@ pub async fn bulk_invitations(state: &AppState, org_id: Uuid, count: u32) -> Res
             )?;
             let now = clock.now();
             let first_stamp = match tx.is_postgres() {
-                true => micros(tx.stamp(&clock)?),
+                true => micros(tx.stamp(&clock, org_id)?),
                 false => micros(clock.stamps(count)),
             };
             let (numbers, new_id) = match tx.is_postgres() {

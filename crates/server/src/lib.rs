@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod password;
 pub mod rate_limit;
+pub mod second_factor;
 pub mod sms;
 pub mod store;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub auth_failures: Arc<AuthFailures>,
     /// Signs and checks the CSRF tokens of the server's forms.
     pub csrf: Arc<http::csrf::Csrf>,
+    /// Seals what the sign-in pages carry from one step to the next.
+    pub sealer: Arc<http::sealed::Sealer>,
     /// The base of accept links, from configuration (never from a request).
     pub public_url: Arc<str>,
 }
@@ -95,8 +98,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let csrf_key = db
         .write(|tx| store::server_keys::get_or_make(tx, "csrf"))
         .await?;
+    let sealing_key = db
+        .write(|tx| store::server_keys::get_or_make(tx, "sealed"))
+        .await?;
     let state = AppState {
         csrf: Arc::new(http::csrf::Csrf::new(csrf_key, &public_url)),
+        sealer: Arc::new(http::sealed::Sealer::new(sealing_key)),
         db,
         clock: Arc::new(clock),
         limits: Arc::new(SendLimits::new(&config)),
@@ -182,6 +189,10 @@ pub async fn forget_expired(state: &AppState) -> Result<()> {
         micros(now - chrono::Duration::days(i64::from(state.config.outbox_retention_days)));
     let account_cutoff =
         micros(now - chrono::Duration::days(i64::from(state.config.account_retention_days)));
+    let audit_cutoff = match state.config.audit_retention_days {
+        0 => None,
+        days => Some(micros(now - chrono::Duration::days(i64::from(days)))),
+    };
     state
         .db
         .write(move |tx| {
@@ -193,6 +204,8 @@ pub async fn forget_expired(state: &AppState) -> Result<()> {
                 "DELETE FROM idempotency_keys WHERE dt_created <= ?",
                 [day_ago],
             )?;
+            store::sessions::forget_expired(tx, now)?;
+            store::password_resets::forget_expired(tx, now)?;
             // Kept as long as an invitation can live, for its "3 numbers ever" limit.
             let codes_cutoff =
                 micros(now - chrono::Duration::days(invitedesk_model::validate::EXPIRY_MAX_DAYS));
@@ -203,6 +216,9 @@ pub async fn forget_expired(state: &AppState) -> Result<()> {
             )?;
             store::retention::purge_orphaned_accounts(tx, micros(now), account_cutoff)?;
             rate_limit::forget_old_sends(tx, now)?;
+            if let Some(cutoff) = audit_cutoff {
+                store::audit::purge_older_than(tx, cutoff)?;
+            }
             Ok(())
         })
         .await

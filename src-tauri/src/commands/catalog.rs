@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use invitedesk_client::cache::Catalog;
 use invitedesk_client::capabilities::{self, Capabilities, Offer, Subject};
 use invitedesk_model::validate::Limits;
-use invitedesk_model::{InvitationStatus, UserStatus};
+use invitedesk_model::{AuditAction, InvitationStatus, UserStatus};
 use serde::Serialize;
 use tauri::State;
 
@@ -57,6 +57,8 @@ pub struct Rules {
     pub limits: Limits,
     pub invitation_statuses: Vec<InvitationStatus>,
     pub user_statuses: Vec<UserStatus>,
+    /// The audit trail's action names, for the Activity tab's filter.
+    pub audit_actions: Vec<&'static str>,
 }
 
 #[tauri::command]
@@ -65,6 +67,7 @@ pub fn rules() -> Rules {
         limits: Limits::MODEL,
         invitation_statuses: InvitationStatus::ALL.to_vec(),
         user_statuses: vec![UserStatus::Active, UserStatus::Inactive],
+        audit_actions: AuditAction::ALL.iter().map(|a| a.as_str()).collect(),
     }
 }
 

@@ -50,6 +50,31 @@ fn where_to_save<R: Runtime>(app: &AppHandle<R>, name: &str) -> Option<std::path
         .and_then(|p| p.into_path().ok())
 }
 
+/// Asks where to save `name` (the system's own dialog), then writes the view's rows as CSV
+/// with `write` over the open profile's cache. None when the person cancels.
+pub(crate) async fn save_csv<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    name: &str,
+    write: impl FnOnce(
+        &invitedesk_client::Cache,
+        chrono::DateTime<chrono::Utc>,
+        std::io::BufWriter<std::fs::File>,
+    ) -> Result<u64, invitedesk_client::cache::CacheError>,
+) -> CommandResult<Option<Exported>> {
+    let Some(path) = where_to_save(app, name) else {
+        return Ok(None);
+    };
+    let file = std::fs::File::create(&path)
+        .map_err(|e| CommandError::new(ErrorKind::Cache, format!("{}: {e}", path.display())))?;
+    let out = std::io::BufWriter::new(file);
+    let rows = with_cache(state, |c, now| write(c, now, out)).await?;
+    Ok(Some(Exported {
+        path: path.display().to_string(),
+        rows,
+    }))
+}
+
 /// Asks where to save (the system's own dialog), then writes the view's rows as CSV. None when
 /// the person cancels.
 #[tauri::command]
@@ -62,13 +87,7 @@ pub async fn export_csv<R: Runtime>(
         ExportKind::Invitations => "invitations.csv",
         ExportKind::Users => "users.csv",
     };
-    let Some(path) = where_to_save(&app, name) else {
-        return Ok(None);
-    };
-    let file = std::fs::File::create(&path)
-        .map_err(|e| CommandError::new(ErrorKind::Cache, format!("{}: {e}", path.display())))?;
-    let out = std::io::BufWriter::new(file);
-    let rows = with_cache(&state, |c, now| match request.kind {
+    save_csv(&app, &state, name, |c, now, out| match request.kind {
         ExportKind::Invitations => queries::export_invitations_csv(
             c,
             &request.invitations.clone().unwrap_or_default(),
@@ -79,9 +98,5 @@ pub async fn export_csv<R: Runtime>(
             queries::export_users_csv(c, &request.users.clone().unwrap_or_default(), now, out)
         }
     })
-    .await?;
-    Ok(Some(Exported {
-        path: path.display().to_string(),
-        rows,
-    }))
+    .await
 }

@@ -7,6 +7,7 @@ macro_rules! command_list {
         $then! {
             profiles: profiles, test_connection, save_profile, update_profile, select_profile,
                 remove_profile;
+            sign_in: sign_in_with_browser, sign_out;
             sync: status, sync_now, capabilities, mark_ready;
             catalog: catalog, rules, offers;
             invitations: invitation_window, invitation_counts, invitation_ids, invite_candidates,
@@ -14,6 +15,8 @@ macro_rules! command_list {
             users: user_window, user_counts, user_by_email, edit_user, inactivate, reactivate,
                 delete_user;
             export: export_csv;
+            activity: activity_window, activity_actors, record_history, export_activity;
+            my_invitations: my_invitations, answer_invitation;
         }
     };
 }

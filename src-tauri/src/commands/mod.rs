@@ -3,10 +3,13 @@
 
 include!("list.rs");
 
+pub mod activity;
 pub mod catalog;
 pub mod export;
 pub mod invitations;
+pub mod my_invitations;
 pub mod profiles;
+pub mod sign_in;
 pub mod sync;
 pub mod users;
 

@@ -22,7 +22,7 @@ pub async fn user_window(
 
 #[tauri::command]
 pub async fn user_counts(state: State<'_, AppState>) -> CommandResult<BTreeMap<&'static str, u64>> {
-    with_cache(&state, |c, _| queries::user_counts_by_status(c)).await
+    with_cache(&state, queries::user_counts_by_status).await
 }
 
 /// The cached member with this e-mail: where an accepted invitation's "Open user" leads.

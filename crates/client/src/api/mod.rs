@@ -11,8 +11,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use invitedesk_model::{
-    App, Business, Invitation, InvitationStatus, InvitationUpdate, Me, NewInvitation, Page,
-    PermissionPolicy, Role, ServiceUser, Subscription, TokenResponse, User, UserStatus, UserUpdate,
+    AccountInvitation, AccountInvitationOutcome, App, AuditEvent, Business, Invitation,
+    InvitationStatus, InvitationUpdate, Me, NewInvitation, Page, PermissionPolicy, Role,
+    ServiceUser, Subscription, TokenResponse, User, UserStatus, UserUpdate,
 };
 use reqwest::{header, Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -42,6 +43,10 @@ impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Received<T> {
 }
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// What a person is told when their sign-in can no longer be refreshed.
+pub const SIGN_IN_ENDED: &str =
+    "your sign-in has ended (a password reset, or a membership that ended): sign in again";
 
 /// Where and as whom to connect. The secret is held only in memory; `Debug` never shows it.
 #[derive(Clone)]
@@ -153,6 +158,8 @@ struct Call<'a> {
     query: Vec<(&'static str, String)>,
     body: Option<&'a (dyn erased_body::Body + Sync)>,
     idempotency_key: Option<String>,
+    /// The path is the account's (`/account/…`), not under the profile's organisation.
+    of_account: bool,
 }
 
 /// Lets `Call` carry any serialisable body without being generic.
@@ -167,9 +174,39 @@ mod erased_body {
     }
 }
 
+/// A person's refresh token, rotated by every refresh: `keep` is told each new one (to put it
+/// in the keyring) before it is used.
+pub struct PersonGrant {
+    refresh_token: std::sync::Mutex<String>,
+    keep: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+impl PersonGrant {
+    pub fn new(refresh_token: String, keep: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Self {
+            refresh_token: std::sync::Mutex::new(refresh_token),
+            keep: Box::new(keep),
+        }
+    }
+
+    fn current(&self) -> String {
+        self.refresh_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn rotate(&self, next: &str) {
+        (self.keep)(next);
+        *self.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) = next.to_owned();
+    }
+}
+
 pub struct ApiClient {
     http: reqwest::Client,
     connection: Connection,
+    /// Set for a person signed in through their browser; a service user has its key instead.
+    person: Option<PersonGrant>,
     token: Mutex<Option<Token>>,
     policy: RetryPolicy,
     /// Learnt from `GET /me` by `capabilities`: false against an m3ter-only API, whose
@@ -199,6 +236,7 @@ impl ApiClient {
         Ok(Self {
             http,
             connection,
+            person: None,
             extended: std::sync::atomic::AtomicBool::new(true),
             clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             token: Mutex::new(None),
@@ -208,6 +246,66 @@ impl ApiClient {
 
     pub fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// A client acting as a person: `grant` refreshes its access, and `signed_in` (the answer
+    /// of the sign-in itself) is used until it nears its expiry.
+    pub fn for_person(
+        base_url: &str,
+        org_id: Uuid,
+        grant: PersonGrant,
+        signed_in: Option<&TokenResponse>,
+    ) -> Result<Self> {
+        let connection = Connection {
+            base_url: base_url.to_owned(),
+            org_id,
+            access_key_id: String::new(),
+            api_secret: String::new(),
+        };
+        let mut client = Self::new(connection)?;
+        client.person = Some(grant);
+        if let Some(tokens) = signed_in {
+            let lifetime = Duration::from_secs(tokens.expires_in);
+            let margin = (lifetime / 10).min(Duration::from_secs(60));
+            client.token = Mutex::new(Some(Token {
+                value: tokens.access_token.clone(),
+                refresh_at: Instant::now() + lifetime - margin,
+            }));
+        }
+        Ok(client)
+    }
+
+    pub fn is_person(&self) -> bool {
+        self.person.is_some()
+    }
+
+    /// Signs the person out at the server: their refresh token, and with it every token of
+    /// this sign-in, stops working. An unreachable server is reported, not hidden.
+    pub async fn revoke_sign_in(&self) -> Result<()> {
+        let Some(grant) = &self.person else {
+            return Ok(());
+        };
+        let url = format!(
+            "{}/oauth/revoke",
+            self.connection.base_url.trim_end_matches('/')
+        );
+        let response = self
+            .http
+            .post(&url)
+            .form(&[
+                ("token", grant.current()),
+                ("token_type_hint", "refresh_token".into()),
+            ])
+            .send()
+            .await
+            .map_err(|e| ApiError::Offline(e.to_string()))?;
+        match response.status().is_success() {
+            true => Ok(()),
+            false => Err(ApiError::Server(format!(
+                "revocation answered {}",
+                response.status()
+            ))),
+        }
     }
 
     /// The time on the server's clock: what decides that an invitation has expired and where
@@ -264,7 +362,46 @@ impl ApiClient {
         Ok(value)
     }
 
+    /// A person's new access token from their refresh token, which the server rotates. A
+    /// refused refresh means the sign-in has ended (password reset, membership ended).
+    async fn refresh_person(&self, grant: &PersonGrant) -> Result<TokenResponse> {
+        let url = format!(
+            "{}/oauth/token",
+            self.connection.base_url.trim_end_matches('/')
+        );
+        let response = self
+            .http
+            .post(&url)
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("client_id", invitedesk_model::pkce::DESKTOP_CLIENT_ID),
+                ("refresh_token", &grant.current()),
+            ])
+            .send()
+            .await
+            .map_err(|e| ApiError::Offline(e.to_string()))?;
+        self.note_server_time(&response);
+        let status = response.status();
+        if status.is_server_error() {
+            return Err(ApiError::Server(format!("token refresh answered {status}")));
+        }
+        if !status.is_success() {
+            return Err(ApiError::Unauthorized(SIGN_IN_ENDED.into()));
+        }
+        let tokens: TokenResponse = response
+            .json()
+            .await
+            .map_err(|e| ApiError::Server(format!("token answer: {e}")))?;
+        if let Some(next) = &tokens.refresh_token {
+            grant.rotate(next);
+        }
+        Ok(tokens)
+    }
+
     async fn fetch_token(&self) -> Result<TokenResponse> {
+        if let Some(grant) = &self.person {
+            return self.refresh_person(grant).await;
+        }
         let c = &self.connection;
         let url = format!("{}/oauth/token", c.base_url.trim_end_matches('/'));
         let mut attempt = 0;
@@ -309,12 +446,14 @@ impl ApiClient {
     }
 
     async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
-        let url = format!(
-            "{}/organizations/{}{}",
-            self.connection.base_url.trim_end_matches('/'),
-            self.connection.org_id,
-            call.path
-        );
+        let base = self.connection.base_url.trim_end_matches('/');
+        let url = match call.of_account {
+            true => format!("{base}{}", call.path),
+            false => format!(
+                "{base}/organizations/{}{}",
+                self.connection.org_id, call.path
+            ),
+        };
         let body = call
             .body
             .map(|b| b.to_json())
@@ -388,6 +527,7 @@ impl ApiClient {
             query: Vec::new(),
             body: None,
             idempotency_key: None,
+            of_account: false,
         }
     }
 
@@ -399,6 +539,7 @@ impl ApiClient {
             query: Vec::new(),
             body: None,
             idempotency_key: Some(Uuid::new_v4().to_string()),
+            of_account: false,
         }
     }
 
@@ -448,6 +589,44 @@ impl ApiClient {
         self.send(Call {
             query: query.pairs(),
             ..Self::get("/invitations".into())
+        })
+        .await
+    }
+
+    /// A page of the organisation's audit trail, each event with the JSON the server sent.
+    pub async fn list_audit_events_received(
+        &self,
+        query: &ListQuery,
+    ) -> Result<Page<Received<AuditEvent>>> {
+        self.supports("the audit trail")?;
+        self.send(Call {
+            query: query.pairs(),
+            ..Self::get("/auditlog".into())
+        })
+        .await
+    }
+
+    /// The Pending invitations addressed to the signed-in person, in every organisation.
+    pub async fn account_invitations(&self) -> Result<Vec<AccountInvitation>> {
+        self.supports("invitations to your account")?;
+        self.send(Call {
+            of_account: true,
+            ..Self::get("/account/invitations".into())
+        })
+        .await
+    }
+
+    /// Accepts (`accept`) or declines one of `account_invitations`.
+    pub async fn answer_account_invitation(
+        &self,
+        id: Uuid,
+        accept: bool,
+    ) -> Result<AccountInvitationOutcome> {
+        self.supports("invitations to your account")?;
+        let answer = if accept { "accept" } else { "decline" };
+        self.send(Call {
+            of_account: true,
+            ..Self::post(format!("/account/invitations/{id}/{answer}"))
         })
         .await
     }

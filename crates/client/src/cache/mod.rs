@@ -12,7 +12,9 @@ use invitedesk_model::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+mod activity;
 mod search;
+pub use activity::ActivityRow;
 use search::SearchIndex;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -20,9 +22,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("../../migrations/0001_cache.sql"),
     include_str!("../../migrations/0002_delivery_and_names.sql"),
+    include_str!("../../migrations/0003_activity.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,8 @@ const SERVICE_USER: &str = "serviceUser";
 pub enum List {
     Invitations,
     Users,
+    /// The audit trail.
+    Activity,
 }
 
 impl List {
@@ -60,29 +65,31 @@ impl List {
         match self {
             List::Invitations => "invitations",
             List::Users => "users",
+            List::Activity => "activity",
         }
     }
 
-    /// The list's indexes for the table queries: newest first, and e-mail prefix. Dropped for
-    /// a first, full sync into an empty table and built once at its end, which costs a
-    /// fraction of keeping them up to date row by row.
-    fn indexes(self) -> [&'static str; 2] {
+    /// The list's indexes for the table queries: newest first, and e-mail prefix (the
+    /// trail's: newest first, by record, by actor). Dropped for a first, full sync into an
+    /// empty table and built once at its end, which costs a fraction of keeping them up to
+    /// date row by row.
+    fn indexes(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            List::Invitations => [
-                "CREATE INDEX IF NOT EXISTS invitations_created ON invitations(dt_created DESC)",
-                "CREATE INDEX IF NOT EXISTS invitations_email ON invitations(email)",
+            List::Invitations => &[
+                ("invitations_created", "invitations(dt_created DESC)"),
+                ("invitations_email", "invitations(email)"),
             ],
-            List::Users => [
-                "CREATE INDEX IF NOT EXISTS users_created ON users(dt_created DESC)",
-                "CREATE INDEX IF NOT EXISTS users_email ON users(email)",
+            List::Users => &[
+                ("users_created", "users(dt_created DESC)"),
+                ("users_email", "users(email)"),
             ],
-        }
-    }
-
-    fn index_names(self) -> [&'static str; 2] {
-        match self {
-            List::Invitations => ["invitations_created", "invitations_email"],
-            List::Users => ["users_created", "users_email"],
+            List::Activity => &[
+                ("activity_created", "activity(dt_created DESC)"),
+                ("activity_record", "activity(record_id, dt_created)"),
+                ("activity_actor", "activity(actor_id, dt_created DESC)"),
+                ("activity_action", "activity(status, dt_created DESC)"),
+                ("activity_email", "activity(record_email, dt_created)"),
+            ],
         }
     }
 }
@@ -97,6 +104,9 @@ pub struct SyncState {
     pub last_error: Option<String>,
 }
 
+/// What `Cache::remembered` keeps, by key.
+type Memo = HashMap<String, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
+
 pub struct Cache {
     conn: Connection,
     /// Counts writes, so an in-memory search index knows when it is stale.
@@ -106,6 +116,10 @@ pub struct Cache {
     /// member's name may change with the rows; the catalogue's clears them itself): a window
     /// or an export names the same few principals on every row.
     names: RefCell<(u64, HashMap<String, Option<String>>)>,
+    /// Counts and positions already worked out, by query, and the write generation they were
+    /// taken at: a table scrolled or refreshed asks the same total again and again, and over
+    /// a million events a count is the slowest part of a window.
+    memo: RefCell<(u64, Memo)>,
 }
 
 fn micros(time: Option<DateTime<Utc>>) -> Option<i64> {
@@ -175,10 +189,12 @@ impl Cache {
             generation: 0,
             search: RefCell::new(HashMap::new()),
             names: RefCell::new((0, HashMap::new())),
+            memo: RefCell::new((0, HashMap::new())),
         };
         // A sync killed during its first, full pass leaves the indexes to be built.
         cache.build_indexes(List::Invitations)?;
         cache.build_indexes(List::Users)?;
+        cache.build_indexes(List::Activity)?;
         Ok(cache)
     }
 
@@ -216,7 +232,7 @@ impl Cache {
             |r| r.get(0),
         )?;
         if empty {
-            for name in list.index_names() {
+            for (name, _) in list.indexes() {
                 self.conn
                     .execute(&format!("DROP INDEX IF EXISTS {name}"), [])?;
             }
@@ -225,8 +241,9 @@ impl Cache {
     }
 
     pub fn build_indexes(&mut self, list: List) -> Result<()> {
-        for sql in list.indexes() {
-            self.conn.execute(sql, [])?;
+        for (name, on) in list.indexes() {
+            self.conn
+                .execute(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"), [])?;
         }
         Ok(())
     }
@@ -263,6 +280,26 @@ impl Cache {
         needle: &str,
         keep: impl Fn(&str, Option<i64>) -> bool,
     ) -> Result<Vec<i64>> {
+        self.with_search_index(table, expiry, |index| index.matches(needle, keep))
+    }
+
+    /// As `search`, each rowid with the value of the `time` column the index keeps beside it.
+    pub fn search_with_times(
+        &self,
+        table: &'static str,
+        time: &str,
+        needle: &str,
+        keep: impl Fn(&str, Option<i64>) -> bool,
+    ) -> Result<Vec<(i64, Option<i64>)>> {
+        self.with_search_index(table, time, |index| index.matches_with_times(needle, keep))
+    }
+
+    fn with_search_index<T>(
+        &self,
+        table: &'static str,
+        expiry: &str,
+        read: impl FnOnce(&SearchIndex) -> T,
+    ) -> Result<T> {
         let mut indexes = self.search.borrow_mut();
         let stale =
             !matches!(indexes.get(table), Some(index) if index.generation == self.generation);
@@ -270,25 +307,48 @@ impl Cache {
             let index = SearchIndex::build(&self.conn, table, expiry, self.generation)?;
             indexes.insert(table, index);
         }
-        Ok(indexes[table].matches(needle, keep))
+        Ok(read(&indexes[table]))
     }
 
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
 
+    /// What `key` names (a count, a table's positions), from memory while nothing was
+    /// written since it was worked out, else from `work`.
+    pub fn remembered<T: Send + Sync + 'static>(
+        &self,
+        key: String,
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<std::sync::Arc<T>> {
+        let mut memo = self.memo.borrow_mut();
+        if memo.0 != self.generation {
+            *memo = (self.generation, HashMap::new());
+        }
+        if let Some(known) = memo
+            .1
+            .get(&key)
+            .and_then(|k| k.clone().downcast::<T>().ok())
+        {
+            return Ok(known);
+        }
+        let done = std::sync::Arc::new(work()?);
+        memo.1.insert(key, done.clone());
+        Ok(done)
+    }
+
     /// Applies a batch from the server, tombstones included, and moves the list's cursor to
     /// `cursor`, all in one transaction.
-    pub fn apply(
+    pub fn apply<R: StoredRow>(
         &mut self,
         list: List,
-        rows: &[CachedRow],
+        rows: &[R],
         cursor: Option<DateTime<Utc>>,
     ) -> Result<()> {
         self.generation += 1;
         let tx = self.conn.transaction()?;
         for row in rows {
-            write_row(&tx, list, row)?;
+            row.write(&tx, list)?;
         }
         advance(&tx, list, cursor)?;
         tx.commit()?;
@@ -491,12 +551,24 @@ impl Cache {
         Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
     }
 
+    /// Every row of `list` and where its sync stood: for a list the principal may no longer
+    /// read.
+    pub fn forget(&mut self, list: List) -> Result<()> {
+        self.generation += 1;
+        let tx = self.conn.transaction()?;
+        tx.execute(&format!("DELETE FROM {}", list.key()), [])?;
+        tx.execute("DELETE FROM sync_state WHERE list = ?", [list.key()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Every cached row and sync state: a sign-out calls this before the file is removed.
     pub fn wipe(&mut self) -> Result<()> {
         self.generation += 1;
         self.conn.execute_batch(
             "BEGIN; DELETE FROM invitations; DELETE FROM users; DELETE FROM catalog;
-             DELETE FROM principal; DELETE FROM sync_state; COMMIT;",
+             DELETE FROM principal; DELETE FROM sync_state; DELETE FROM activity;
+             DELETE FROM account_invitations; DELETE FROM announced_invitations; COMMIT;",
         )?;
         Ok(())
     }
@@ -608,6 +680,17 @@ impl CachedRow {
     }
 }
 
+/// A row a sync writes into its list's tables.
+pub trait StoredRow: Send + 'static {
+    fn write(&self, conn: &Connection, list: List) -> Result<()>;
+}
+
+impl StoredRow for CachedRow {
+    fn write(&self, conn: &Connection, list: List) -> Result<()> {
+        write_row(conn, list, self)
+    }
+}
+
 /// Writes a row (a tombstone deletes it, and its record by trigger). `INSERT OR REPLACE` keeps
 /// an existing row's rowid (found by id), so its record is replaced in place under it.
 fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
@@ -624,6 +707,11 @@ fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
                 ?8, ?9, ?10, ?11)",
             "invitation_records",
         ),
+        List::Activity => {
+            return Err(CacheError::Io(std::io::Error::other(
+                "an invitation or a user is not an audit event",
+            )))
+        }
         List::Users => (
             "INSERT OR REPLACE INTO users (rowid, id, status, dt_expiry, search_text, email, name,
                 dt_end_access, dt_created, dt_last_modified, dt_last_sent, delivery)
@@ -655,7 +743,7 @@ fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
 
 /// Records are kept LZ4-compressed: their JSON shrinks to about a third, so the cache file,
 /// and the bytes a sync writes (into the WAL, then the checkpoint), shrink with it.
-fn compress(record: &str) -> Vec<u8> {
+pub(crate) fn compress(record: &str) -> Vec<u8> {
     lz4_flex::compress_prepend_size(record.as_bytes())
 }
 

@@ -11,25 +11,45 @@ use invitedesk_server::{demo, start, Config, RunningServer};
 
 /// A server with its SQLite file in `dir` (answering as m3ter's API if `m3ter_only`), and an
 /// administrator's client that gives up quickly, so offline tests stay short.
+#[allow(dead_code)] // not every test file that includes this module needs it
 pub async fn demo_server(dir: &Path, m3ter_only: bool) -> (RunningServer, ApiClient) {
+    let (server, demo) = demo_server_and_credentials(dir, m3ter_only).await;
+    let api = client_of(&server, &demo.organizations[0], "admin");
+    (server, api)
+}
+
+/// A server with the demo data, and every demo credential.
+#[allow(dead_code)] // not every test file that includes this module needs them all
+pub async fn demo_server_and_credentials(
+    dir: &Path,
+    m3ter_only: bool,
+) -> (RunningServer, demo::DemoCredentials) {
     let mut config = Config::for_tests(dir.join("server.db"));
     config.m3ter_only = m3ter_only;
     let server = start(config).await.unwrap();
     let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
-    let org = &demo.organizations[0];
-    let admin = &org.principals["admin"];
+    (server, demo)
+}
+
+/// A client signed in as the organisation's `principal` (`admin`, `helpdesk`, `readonly`).
+pub fn client_of(
+    server: &RunningServer,
+    org: &demo::DemoOrganization,
+    principal: &str,
+) -> ApiClient {
+    let credentials = &org.principals[principal];
     let connection = Connection {
         base_url: server.base_url(),
         org_id: org.org_id,
-        access_key_id: admin.access_key_id.clone(),
-        api_secret: admin.api_secret.clone(),
+        access_key_id: credentials.access_key_id.clone(),
+        api_secret: credentials.api_secret.clone(),
     };
     let policy = RetryPolicy {
         attempts: 2,
         backoff: Duration::from_millis(10),
         ..Default::default()
     };
-    (server, ApiClient::with_policy(connection, policy).unwrap())
+    ApiClient::with_policy(connection, policy).unwrap()
 }
 
 /// Every invitation the server holds, page by page.

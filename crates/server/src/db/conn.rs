@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use super::postgres::{Pool, Session};
 use super::value::{Params, Row, ToValue, Value};
@@ -15,6 +16,8 @@ pub struct Conn<'a> {
     backend: Backend<'a>,
     /// The last modification stamp this PostgreSQL transaction handed out.
     last_stamp: Cell<Option<i64>>,
+    /// The organisations whose feed-writer lock this PostgreSQL transaction holds.
+    writing_for: RefCell<Vec<Uuid>>,
 }
 
 enum Backend<'a> {
@@ -28,6 +31,7 @@ impl<'a> Conn<'a> {
         Self {
             backend: Backend::Sqlite(conn),
             last_stamp: Cell::new(None),
+            writing_for: RefCell::new(Vec::new()),
         }
     }
 
@@ -35,6 +39,7 @@ impl<'a> Conn<'a> {
         Self {
             backend: Backend::Postgres(RefCell::new(session), apart),
             last_stamp: Cell::new(None),
+            writing_for: RefCell::new(Vec::new()),
         }
     }
 
@@ -139,53 +144,80 @@ impl<'a> Conn<'a> {
         }
     }
 
-    /// A modification time for a record written in this transaction, later than any the
-    /// transaction handed out before. On SQLite the one writer's clock orders them; on
-    /// PostgreSQL it is the database's clock (the same for every instance), read inside the
-    /// transaction, so it is never earlier than the transaction's start (see `sync_horizon`).
-    pub fn stamp(&self, clock: &Clock) -> Result<DateTime<Utc>> {
+    /// A modification time for a record of `org_id` written in this transaction, later than
+    /// any the transaction handed out before. On SQLite the one writer's clock orders them; on
+    /// PostgreSQL it is the database's clock (the same for every instance), read after this
+    /// transaction has declared itself a writer of the organisation (see `sync_horizon`).
+    pub fn stamp(&self, clock: &Clock, org_id: Uuid) -> Result<DateTime<Utc>> {
         if !self.is_postgres() {
             return Ok(clock.stamp());
         }
-        let micros = match self.last_stamp.get() {
-            Some(last) => last + 1,
+        let next = self.last_stamp.get().map(|last| last + 1);
+        let micros = match self.writing_for.borrow().contains(&org_id) {
+            true => next,
+            false => None,
+        };
+        let micros = match micros {
+            Some(micros) => micros,
             None => {
-                let db_now: i64 = self.query_row(
-                    "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)",
-                    (),
-                    |r| r.get(0),
-                )?;
-                db_now + clock.offset_micros()
+                let db_now = self.declare_writer(org_id)? + clock.offset_micros();
+                next.map_or(db_now, |next| next.max(db_now))
             }
         };
         self.last_stamp.set(Some(micros));
         super::time(micros)
     }
 
-    /// The modification time below which every change has committed: the feed of changes
-    /// (`modifiedSince`) serves only what is older, so a transaction that commits late (on
-    /// another instance) is never skipped by a client that already read past it. None when
-    /// everything visible is complete (SQLite: its one writer stamps in commit order).
+    /// Takes the organisation's feed-writer lock (shared: writers never wait on each other)
+    /// until this transaction ends, and then reads the database's clock, so that every stamp
+    /// this transaction gives the organisation is later than the moment others can see it.
+    fn declare_writer(&self, org_id: Uuid) -> Result<i64> {
+        let db_now = self.query_row(
+            "WITH writer AS MATERIALIZED (
+                SELECT pg_advisory_xact_lock_shared(?, ?)
+             )
+             SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) FROM writer",
+            (FEED_WRITER_LOCK_CLASS, feed_lock_key(org_id)),
+            |r| r.get(0),
+        )?;
+        self.writing_for.borrow_mut().push(org_id);
+        Ok(db_now)
+    }
+
+    /// The modification time below which every change to `org_id`'s records has committed:
+    /// the feed of changes (`modifiedSince`) serves only what is older, so a transaction that
+    /// commits late (on another instance) is never skipped by a client that already read past
+    /// it. None when everything visible is complete (SQLite: its one writer stamps in commit
+    /// order). Only the organisation's own writers hold it back, so a long transaction in one
+    /// tenant never delays another's feed.
     /// Read in a statement of its own, before the page, so that whatever had committed when it
     /// was read is visible to the page.
-    pub fn sync_horizon(&self, clock: &Clock) -> Result<Option<i64>> {
+    pub fn sync_horizon(&self, clock: &Clock, org_id: Uuid) -> Result<Option<i64>> {
         if !self.is_postgres() {
             return Ok(None);
         }
-        // Transactions in flight are short (milliseconds): waiting a little for those that
-        // began before this request lets it see every change committed before it was asked,
-        // rather than leave the newest for the next sync.
+        // Writes are short (milliseconds): waiting a little for those that began before this
+        // request lets it see every change committed before it was asked, rather than leave
+        // the newest for the next sync.
         let started = std::time::Instant::now();
         let mut asked_at = None;
         loop {
+            // The clock is read before the locks are (the lateral subquery depends on it):
+            // a writer that declares itself after the scan reads the clock later still, so
+            // its stamps fall after the horizon.
             let (now, horizon): (i64, i64) = self.query_row(
-                "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT),
-                        CAST(EXTRACT(EPOCH FROM LEAST(clock_timestamp(),
-                            COALESCE(min(xact_start), 'infinity'))) * 1000000 AS BIGINT)
-                   FROM pg_stat_activity
-                  WHERE datname = current_database() AND pid <> pg_backend_pid()
-                    AND backend_type = 'client backend' AND xact_start IS NOT NULL",
-                (),
+                "SELECT CAST(EXTRACT(EPOCH FROM asked.now) * 1000000 AS BIGINT),
+                        CAST(EXTRACT(EPOCH FROM LEAST(asked.now,
+                            COALESCE(writers.oldest, 'infinity'))) * 1000000 AS BIGINT)
+                   FROM (SELECT clock_timestamp() AS now OFFSET 0) AS asked
+                  CROSS JOIN LATERAL (
+                        SELECT min(a.xact_start) AS oldest
+                          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                         WHERE asked.now IS NOT NULL
+                           AND l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted
+                           AND CAST(l.classid AS BIGINT) = ? AND CAST(l.objid AS BIGINT) = ?
+                           AND l.pid <> pg_backend_pid()) AS writers",
+                (FEED_WRITER_LOCK_CLASS, feed_lock_key(org_id) as u32),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             let asked_at = *asked_at.get_or_insert(now);
@@ -197,8 +229,20 @@ impl<'a> Conn<'a> {
     }
 }
 
-/// The longest a feed request waits for transactions that began before it to end.
-const HORIZON_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+/// The first key of the advisory lock an organisation's writers share (`declare_writer`);
+/// the second is `feed_lock_key`. Distinct from `lock`'s one-key locks, which PostgreSQL
+/// keeps apart (`objsubid` 1 against 2).
+const FEED_WRITER_LOCK_CLASS: i32 = 0x1D_FEED;
+
+/// An organisation's 32-bit key: two organisations sharing one only wait for each other.
+fn feed_lock_key(org_id: Uuid) -> i32 {
+    let bytes = org_id.as_bytes();
+    i32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+}
+
+/// The longest a feed request waits for transactions that began before it to end. They last
+/// milliseconds, but a loaded machine (CI, two cores) saw a delivery's record outlast 250 ms.
+const HORIZON_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A statement and the connection it runs on.
 pub struct Statement<'c, 'a> {

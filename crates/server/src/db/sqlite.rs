@@ -16,13 +16,15 @@ use super::value::{Row, Value};
 use crate::error::{Error, Result};
 
 /// The numbered files of `migrations/sqlite/`, applied in order; `user_version` says how many.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/sqlite/0001_schema.sql"),
     include_str!("../../migrations/sqlite/0002_mail.sql"),
     include_str!("../../migrations/sqlite/0003_accounts.sql"),
     include_str!("../../migrations/sqlite/0004_sync_order.sql"),
     include_str!("../../migrations/sqlite/0005_hardening.sql"),
     include_str!("../../migrations/sqlite/0006_scale.sql"),
+    include_str!("../../migrations/sqlite/0007_people.sql"),
+    include_str!("../../migrations/sqlite/0008_audit.sql"),
 ];
 
 type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;

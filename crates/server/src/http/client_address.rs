@@ -21,17 +21,18 @@ impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
-        Ok(ClientAddress(client_ip(
-            peer,
-            &parts.headers,
-            &state.config.trusted_proxies,
-        )))
+        Ok(ClientAddress(of_request(parts, state)))
     }
+}
+
+/// The client's address of the request whose head is `parts`.
+pub fn of_request(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+    client_ip(peer, &parts.headers, &state.config.trusted_proxies)
 }
 
 /// Walks the forwarded chain from the nearest hop outwards, past every trusted proxy: the

@@ -83,7 +83,7 @@ impl Csrf {
             )
         } else {
             format!(
-                "{}={}; Path=/invite; HttpOnly; SameSite=Strict",
+                "{}={}; Path=/; HttpOnly; SameSite=Strict",
                 self.cookie_name(),
                 visit.nonce
             )

@@ -1,6 +1,9 @@
 //! The router: every route, its OpenAPI description (generated from the handlers, so it
 //! cannot drift), and the layers every request passes through.
 
+pub mod account;
+pub mod account_invitations;
+pub mod audit_log;
 pub mod catalog;
 pub mod client_address;
 pub mod csrf;
@@ -12,8 +15,11 @@ pub mod m3ter_only;
 pub mod me;
 pub mod oauth;
 pub mod page;
+pub mod password_pages;
+pub mod sealed;
 pub mod security_headers;
 pub mod service_users;
+pub mod sign_in_pages;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -58,6 +64,13 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(oauth::token))
         .routes(routes!(oauth::revoke))
+        .routes(routes!(password_pages::change))
+        .routes(routes!(account::begin))
+        .routes(routes!(account::confirm))
+        .routes(routes!(account::set_security))
+        .routes(routes!(account_invitations::list))
+        .routes(routes!(account_invitations::accept))
+        .routes(routes!(account_invitations::decline))
         .routes(routes!(me::me))
         .routes(routes!(me::users_me))
         .routes(routes!(invitations::list, invitations::create))
@@ -73,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(users::inactivate))
         .routes(routes!(users::reactivate))
         .routes(routes!(service_users::list))
+        .routes(routes!(audit_log::list))
         .routes(routes!(catalog::permission_policies))
         .routes(routes!(catalog::permission_policy))
         .routes(routes!(catalog::businesses))
@@ -85,6 +99,8 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     api.route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(invite_pages::routes())
+        .merge(sign_in_pages::routes())
+        .merge(password_pages::routes())
         .fallback(|| async { Error::NotFound("route") })
         .method_not_allowed_fallback(|| async {
             let body = ErrorBody::new(

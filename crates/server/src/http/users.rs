@@ -43,8 +43,10 @@ pub async fn get(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<User>> {
     caller.require(Permission::RetrieveUser)?;
-    let org = caller.org_id;
-    Ok(Json(state.db.read(move |c| users::get(c, org, id)).await?))
+    let (org, now) = (caller.org_id, state.clock.now());
+    Ok(Json(
+        state.db.read(move |c| users::get(c, org, id, now)).await?,
+    ))
 }
 
 /// Policies and access end date; the body's `version` must be the current one.
@@ -65,6 +67,8 @@ pub async fn update(
         .db
         .write(move |tx| users::update(tx, &caller, id, &request, &st.clock))
         .await?;
+    // The member's own sessions act by their policies and end of access: trusted afresh.
+    state.callers.invalidate_all();
     Ok(Json(updated))
 }
 
@@ -106,9 +110,11 @@ async fn change_status(
         users::set_status(tx, &who, id, to, &st.clock, &st.public_url)
     })
     .await?;
-    if to == UserStatus::Active {
+    match to {
         // The "access restored" mail was queued in the same transaction.
-        state.mail_queued.notify_one();
+        UserStatus::Active => state.mail_queued.notify_one(),
+        // Their sessions ended in the same transaction; no cached caller outlives them here.
+        UserStatus::Inactive => state.callers.invalidate_all(),
     }
     Ok(answer)
 }
@@ -128,5 +134,6 @@ pub async fn delete(
         .db
         .write(move |tx| users::delete(tx, &caller, id, &st.clock))
         .await?;
+    state.callers.invalidate_all();
     Ok(Json(tombstone_of(&deleted)?))
 }

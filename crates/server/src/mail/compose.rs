@@ -138,6 +138,32 @@ pub fn invitation(facts: &InvitationFacts, link: &str) -> Result<Mail> {
 }
 
 /// Tells a member their access to an organisation is restored.
+/// The "Forgot your password?" mail: its link is single-use and lives `minutes`.
+pub fn password_reset(email: &str, link: &str, minutes: i64) -> Result<Mail> {
+    let subject = "Reset your InviteDesk password".to_owned();
+    clean_text("email", email).map_err(Error::field)?;
+    let text = format!("Hello,\n\nSomeone (we hope you) asked to reset the password of your InviteDesk account. Choose a new one within {minutes} minutes:\n{link}\n\nIf it was not you, ignore this message: your password stays as it is.\n");
+    let html = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family: sans-serif; color: #1a1a1a; max-width: 36rem; margin: auto; padding: 1rem" {
+                p { "Hello," }
+                p { "Someone (we hope you) asked to reset the password of your InviteDesk account. Choose a new one within " (minutes) " minutes:" }
+                p { a href=(link) { "Choose a new password" } }
+                p { "If it was not you, ignore this message: your password stays as it is." }
+            }
+        }
+    }
+    .into_string();
+    Ok(Mail {
+        recipient: email.to_owned(),
+        subject,
+        text,
+        html,
+    })
+}
+
 pub fn access_restored(
     email: &str,
     first_name: Option<&str>,

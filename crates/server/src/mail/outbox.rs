@@ -28,7 +28,8 @@ const MAX_BACKOFF_SECS: i64 = 300;
 /// Writes must have paused this long before the log is emptied in full.
 const IDLE_BEFORE_CHECKPOINT: Duration = Duration::from_millis(500);
 
-/// Queues `mail`; for an invitation, marks its delivery as queued.
+/// Queues `mail`, about `invitation_id` if it is an invitation's (whose row the caller marks
+/// as queued in the same transaction).
 pub fn enqueue(
     conn: &Conn,
     org_id: Uuid,
@@ -42,12 +43,6 @@ pub fn enqueue(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
     .execute((org_id.to_string(), &invitation, &mail.recipient, &mail.subject, &mail.text, &mail.html, micros(now)))?;
-    if let Some(id) = invitation {
-        conn.prepare_cached(
-            "UPDATE invitations SET delivery_status = 'queued', delivery_error = NULL WHERE id = ?",
-        )?
-        .execute([id])?;
-    }
     Ok(())
 }
 
@@ -55,6 +50,7 @@ pub fn enqueue(
 #[derive(Debug)]
 pub struct Due {
     id: i64,
+    org_id: String,
     invitation_id: Option<String>,
     attempts: i64,
     mail: Mail,
@@ -78,15 +74,14 @@ fn record(
     // The invitation first, held as every change to it is (`invitations::lock`), then the
     // message: the order a deletion takes them in, so that the two never wait on each other.
     if let Some(invitation) = &due.invitation_id {
-        if let Ok(id) = crate::db::uuid(invitation) {
-            crate::store::invitations::lock(conn, id)?;
-        }
+        let (id, org_id) = (crate::db::uuid(invitation)?, crate::db::uuid(&due.org_id)?);
+        crate::store::invitations::lock(conn, id)?;
         conn.prepare_cached(
             "UPDATE invitations SET delivery_status = ?, delivery_error = ?,
                 dt_last_sent = CASE WHEN ? = 'sent' THEN ? ELSE dt_last_sent END, dt_last_modified = ?
              WHERE id = ?",
         )?
-        .execute((status, error, status, micros(now), micros(conn.stamp(clock)?), invitation))?;
+        .execute((status, error, status, micros(now), micros(conn.stamp(clock, org_id)?), invitation))?;
     }
     conn.prepare_cached(
         "UPDATE outbox SET status = ?1, attempts = ?2, last_error = ?3, dt_next_attempt = ?4,
@@ -157,7 +152,7 @@ fn claim_due(conn: &Conn, now: DateTime<Utc>, lease_secs: u64, count: i64) -> Re
         "UPDATE outbox SET dt_next_attempt = ?1
          WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND dt_next_attempt <= ?2
                       ORDER BY dt_next_attempt, id LIMIT ?3{skip_locked})
-         RETURNING id, invitation_id, attempts, recipient, subject, text_body, html_body"
+         RETURNING id, invitation_id, attempts, recipient, subject, text_body, html_body, org_id"
     );
     conn.query(&sql, (micros(lease), micros(now), count), |r| {
         Ok(Due {
@@ -170,6 +165,7 @@ fn claim_due(conn: &Conn, now: DateTime<Utc>, lease_secs: u64, count: i64) -> Re
                 text: r.get(5)?,
                 html: r.get(6)?,
             },
+            org_id: r.get(7)?,
         })
     })
 }

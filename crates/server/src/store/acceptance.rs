@@ -4,13 +4,14 @@
 use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::Placement;
-use invitedesk_model::{InvitationStatus, UserStatus};
+use invitedesk_model::{AuditAction, FieldChange, InvitationStatus, User, UserStatus};
 use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::db::{self, micros};
 use crate::error::Result;
 use crate::mail::compose::InvitationFacts;
+use crate::store::audit::{self, changes_between, Actor, Event, RequestSource, Target};
 use crate::store::otp::{self, CodeCheck};
 use crate::store::{attempts, invitations, seats, users};
 /// Who the invitee's changes are recorded as.
@@ -38,12 +39,34 @@ impl OpenInvitation {
 /// The Pending, unexpired invitation whose link carries this token. Unknown, used, revoked
 /// and expired tokens all come back as None, so they all get the same answer.
 pub fn open(conn: &Conn, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<OpenInvitation>> {
-    let found: Option<(String, String, String, i64, Option<String>, String)> = conn
-        .prepare_cached(
-            "SELECT id, org_id, status, dt_expiry, last_name, email FROM invitations
-             WHERE token_hash = ? AND deleted = 0",
-        )?
-        .query_opt([token_hash], |r| {
+    open_by(conn, Link::Token(token_hash), now)
+}
+
+/// How an invitee reaches their invitation: the link's token, or, signed in to the account
+/// it was sent to, its id (`GET /account/invitations`).
+#[derive(Clone, Copy)]
+pub enum Link<'a> {
+    Token(&'a [u8]),
+    Account { invitation: Uuid, email: &'a str },
+}
+
+pub fn open_by(conn: &Conn, link: Link, now: DateTime<Utc>) -> Result<Option<OpenInvitation>> {
+    const COLUMNS: &str = "SELECT id, org_id, status, dt_expiry, last_name, email FROM invitations";
+    let (sql, params) = match link {
+        Link::Token(hash) => (
+            format!("{COLUMNS} WHERE token_hash = ? AND deleted = 0"),
+            vec![crate::db::Value::Blob(hash.to_vec())],
+        ),
+        Link::Account { invitation, email } => (
+            format!("{COLUMNS} WHERE id = ? AND email = ? AND deleted = 0"),
+            vec![
+                crate::db::Value::Text(invitation.to_string()),
+                crate::db::Value::Text(email.to_owned()),
+            ],
+        ),
+    };
+    let found: Option<(String, String, String, i64, Option<String>, String)> =
+        conn.prepare_cached(&sql)?.query_opt(params, |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -120,30 +143,32 @@ pub enum Acceptance {
     AlreadyMember,
 }
 
-/// The invitation behind `token_hash`, held for this transaction (`invitations::lock`) and
-/// read again once held, since an administrator may have changed it meanwhile.
-fn open_for_change(
-    conn: &Conn,
-    token_hash: &[u8],
-    now: DateTime<Utc>,
-) -> Result<Option<OpenInvitation>> {
-    let Some(found) = open(conn, token_hash, now)? else {
+/// The invitation behind `link`, held for this transaction (`invitations::lock`) and read
+/// again once held, since an administrator may have changed it meanwhile.
+fn open_for_change(conn: &Conn, link: Link, now: DateTime<Utc>) -> Result<Option<OpenInvitation>> {
+    let Some(found) = open_by(conn, link, now)? else {
         return Ok(None);
     };
     if !conn.is_postgres() {
         return Ok(Some(found));
     }
     invitations::lock(conn, found.id)?;
-    open(conn, token_hash, now)
+    open_by(conn, link, now)
 }
 
 /// Accepts in one transaction: the person becomes an Active member with the invitation's
 /// policies, access end and placement (its pending seat becomes a used one), the invitation
 /// becomes Accepted and its link stops working. A wrong code is counted even though nothing
 /// else changes, so the caller commits every outcome.
-pub fn accept(conn: &Conn, token_hash: &[u8], who: Acceptor, clock: &Clock) -> Result<Acceptance> {
+pub fn accept(
+    conn: &Conn,
+    link: Link,
+    who: Acceptor,
+    clock: &Clock,
+    source: &RequestSource,
+) -> Result<Acceptance> {
     let now = clock.now();
-    let Some(open) = open_for_change(conn, token_hash, now)? else {
+    let Some(open) = open_for_change(conn, link, now)? else {
         return Ok(Acceptance::Invalid);
     };
     if open.locked() {
@@ -202,7 +227,7 @@ pub fn accept(conn: &Conn, token_hash: &[u8], who: Acceptor, clock: &Clock) -> R
             (first_name, last_name, mobile)
         }
     };
-    users::insert(
+    let member = users::insert(
         conn,
         users::UserInsert {
             org_id: open.org_id,
@@ -216,10 +241,11 @@ pub fn accept(conn: &Conn, token_hash: &[u8], who: Acceptor, clock: &Clock) -> R
             placement: invitation.placement,
             created_by: invitation.inviter,
             created: now,
-            stamp: conn.stamp(clock)?,
+            stamp: conn.stamp(clock, open.org_id)?,
         },
     )?;
-    end(conn, open.id, InvitationStatus::Accepted, clock)?;
+    note_new_member(conn, &open, &member, clock, source)?;
+    end(conn, &open, InvitationStatus::Accepted, clock, source)?;
     Ok(Acceptance::Accepted)
 }
 
@@ -248,17 +274,73 @@ fn check_code(
 }
 
 /// Declines: the invitation is Declined, its seat freed, its link dead.
-pub fn decline(conn: &Conn, token_hash: &[u8], clock: &Clock) -> Result<Acceptance> {
-    match open_for_change(conn, token_hash, clock.now())? {
+pub fn decline(
+    conn: &Conn,
+    link: Link,
+    clock: &Clock,
+    source: &RequestSource,
+) -> Result<Acceptance> {
+    match open_for_change(conn, link, clock.now())? {
         None => Ok(Acceptance::Invalid),
         Some(open) => {
-            end(conn, open.id, InvitationStatus::Declined, clock)?;
+            end(conn, &open, InvitationStatus::Declined, clock, source)?;
             Ok(Acceptance::Accepted)
         }
     }
 }
 
-fn end(conn: &Conn, id: Uuid, status: InvitationStatus, clock: &Clock) -> Result<()> {
+/// A one-time code sent for the invitation, as the invitee asked (never the code itself).
+pub fn note_code_requested(
+    conn: &Conn,
+    org_id: Uuid,
+    invitation_id: Uuid,
+    email: &str,
+    clock: &Clock,
+    source: &RequestSource,
+) -> Result<()> {
+    let event = Event {
+        org_id,
+        actor: Actor::invitee(invitation_id, email),
+        action: AuditAction::InvitationCodeRequested,
+        target: Target {
+            id: Some(invitation_id),
+            email: Some(email.to_owned()),
+        },
+        source,
+        changes: Vec::new(),
+    };
+    audit::append(conn, clock, event)
+}
+
+/// The membership an accepted invitation made, as the invitee's own change.
+fn note_new_member(
+    conn: &Conn,
+    open: &OpenInvitation,
+    member: &User,
+    clock: &Clock,
+    source: &RequestSource,
+) -> Result<()> {
+    let event = Event {
+        org_id: open.org_id,
+        actor: Actor::invitee(open.id, &open.facts.email),
+        action: AuditAction::UserCreated,
+        target: Target {
+            id: Some(member.id),
+            email: member.email.clone(),
+        },
+        source,
+        changes: changes_between(None::<&User>, member)?,
+    };
+    audit::append(conn, clock, event)
+}
+
+fn end(
+    conn: &Conn,
+    open: &OpenInvitation,
+    status: InvitationStatus,
+    clock: &Clock,
+    source: &RequestSource,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE invitations SET status = ?, token_hash = NULL, version = version + 1,
             dt_last_modified = ?, last_modified_by = ?
@@ -266,13 +348,32 @@ fn end(conn: &Conn, id: Uuid, status: InvitationStatus, clock: &Clock) -> Result
     )?
     .execute((
         status.as_str(),
-        micros(conn.stamp(clock)?),
+        micros(conn.stamp(clock, open.org_id)?),
         INVITEE,
-        id.to_string(),
+        open.id.to_string(),
     ))?;
     conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
-        .execute([id.to_string()])?;
-    Ok(())
+        .execute([open.id.to_string()])?;
+    let action = match status {
+        InvitationStatus::Accepted => AuditAction::InvitationAccepted,
+        _ => AuditAction::InvitationDeclined,
+    };
+    let event = Event {
+        org_id: open.org_id,
+        actor: Actor::invitee(open.id, &open.facts.email),
+        action,
+        target: Target {
+            id: Some(open.id),
+            email: Some(open.facts.email.clone()),
+        },
+        source,
+        changes: vec![FieldChange {
+            field: "status".into(),
+            old: InvitationStatus::Pending.as_str().into(),
+            new: status.as_str().into(),
+        }],
+    };
+    audit::append(conn, clock, event)
 }
 
 /// What an accepted invitation grants.

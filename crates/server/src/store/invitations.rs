@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use invitedesk_model::validate::{
     Placement, ValidInvitationUpdate, ValidNewInvitation, EXPIRY_DEFAULT_DAYS,
 };
-use invitedesk_model::{Invitation, InvitationStatus, Page};
+use invitedesk_model::{AuditAction, Invitation, InvitationStatus, Page};
 use uuid::Uuid;
 
 use crate::auth::{random_token, token_hash, Caller};
@@ -16,10 +16,11 @@ use crate::error::{Error, Result};
 use crate::mail::compose::{self, InvitationFacts};
 use crate::mail::outbox;
 use crate::rate_limit::SendLimits;
+use crate::store::audit::{self, changes_between, Event};
 use crate::store::paging::{self, ListParams, Pageable};
-use crate::store::{catalog, policies, seats};
+use crate::store::{catalog, policies, principal_names, seats};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct InvitationRow {
     id: String,
     version: i64,
@@ -195,10 +196,11 @@ pub fn list(
         clock,
         status_conditions(&statuses, now),
     )?;
-    let data = rows
+    let mut data: Vec<Invitation> = rows
         .into_iter()
         .map(|r| r.into_wire(now))
         .collect::<Result<_>>()?;
+    principal_names::name_authors(conn, org_id, &mut data)?;
     Ok(Page {
         data,
         next_token,
@@ -236,7 +238,15 @@ fn status_conditions(statuses: &[InvitationStatus], now: DateTime<Utc>) -> Vec<S
 }
 
 pub fn get(conn: &Conn, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<Invitation> {
-    row(conn, org_id, id)?.into_wire(now)
+    named(conn, org_id, row(conn, org_id, id)?.into_wire(now)?)
+}
+
+/// One record with its authors' names.
+fn named(conn: &Conn, org_id: Uuid, record: Invitation) -> Result<Invitation> {
+    let mut records = [record];
+    principal_names::name_authors(conn, org_id, &mut records)?;
+    let [record] = records;
+    Ok(record)
 }
 
 /// Holds the invitation until this transaction ends, so that changes to it from several
@@ -263,6 +273,8 @@ pub struct InvitationInsert {
     pub dt_last_sent: Option<DateTime<Utc>>,
     /// The hash of the invite link's token; none for an invitation with no live link.
     pub token_hash: Option<Vec<u8>>,
+    /// `queued` when its e-mail is queued in the same transaction.
+    pub delivery_status: Option<&'static str>,
 }
 
 pub fn insert(conn: &Conn, new: InvitationInsert) -> Result<InvitationRow> {
@@ -274,8 +286,9 @@ pub fn insert(conn: &Conn, new: InvitationInsert) -> Result<InvitationRow> {
         "INSERT INTO invitations (id, org_id, email, first_name, last_name, contact_number,
             permission_policy_ids, dt_end_access, dt_expiry, inviting_principal_id, status,
             existing_user, business_id, app_id, subscription_id, role_id, dt_last_sent, send_count,
-            dt_created, dt_last_modified, created_by, last_modified_by, search_text, token_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?20, 1, ?17, ?18, ?10, ?10, ?19, ?21)
+            dt_created, dt_last_modified, created_by, last_modified_by, search_text, token_hash,
+            delivery_status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?20, 1, ?17, ?18, ?10, ?10, ?19, ?21, ?22)
          RETURNING *",
         crate::params![
             Uuid::new_v4().to_string(),
@@ -299,6 +312,7 @@ pub fn insert(conn: &Conn, new: InvitationInsert) -> Result<InvitationRow> {
             db::search_text(&v.email, v.first_name.as_deref(), v.last_name.as_deref()),
             new.dt_last_sent.map(micros),
             new.token_hash,
+            new.delivery_status,
         ],
     )
 }
@@ -333,19 +347,31 @@ pub fn create(
         status: InvitationStatus::Pending,
         principal_id: caller.principal_id,
         created: now,
-        stamp: conn.stamp(clock)?,
+        stamp: conn.stamp(clock, caller.org_id)?,
         dt_last_sent: None,
         token_hash: Some(token_hash(&token)),
+        delivery_status: Some("queued"),
     };
-    let mut created = self::insert(conn, insert)?;
+    let created = self::insert(conn, insert)?;
     let id = db::uuid(&created.id)?;
     queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
-    // What queueing wrote on the row, without reading it again.
-    created.delivery_status = Some("queued".into());
-    created.into_wire(now)
+    // The caller made it: their name, with no lookup on the busiest write.
+    let mut created = created.into_wire(now)?;
+    created.created_by_name = Some(caller.name.clone());
+    created.last_modified_by_name = Some(caller.name.clone());
+    let changes = changes_between(None::<&Invitation>, &created)?;
+    let event = Event::by(
+        caller,
+        AuditAction::InvitationCreated,
+        id,
+        created.email.as_deref(),
+    );
+    audit::append(conn, clock, event.with_changes(changes))?;
+    Ok(created)
 }
 
-/// Queues the invitation e-mail, its link carrying `token` (which is stored only hashed).
+/// Queues the invitation e-mail, its link carrying `token` (which is stored only hashed). The
+/// caller marks the invitation's delivery as queued in the write it makes anyway.
 fn queue_invitation_mail(
     conn: &Conn,
     org_id: Uuid,
@@ -471,7 +497,7 @@ pub fn update(
             id_text(app_id),
             id_text(subscription_id),
             id_text(role_id),
-            micros(conn.stamp(clock)?),
+            micros(conn.stamp(clock, caller.org_id)?),
             caller.audit_name(),
             db::search_text(
                 &current.email,
@@ -481,7 +507,15 @@ pub fn update(
             id.to_string(),
         ],
     )?;
-    updated.into_wire(now)
+    let (before, after) = (current.into_wire(now)?, updated.into_wire(now)?);
+    let event = Event::by(
+        caller,
+        AuditAction::InvitationUpdated,
+        id,
+        after.email.as_deref(),
+    );
+    audit::append(conn, clock, event.with_diff(&before, &after)?)?;
+    named(conn, caller.org_id, after)
 }
 
 /// Sends again with a new expiry (30 days from now). An Expired invitation becomes Pending
@@ -516,13 +550,14 @@ pub fn resend(
     conn.prepare_cached(
         "UPDATE invitations SET status = 'Pending', dt_expiry = ?, token_hash = ?,
             send_count = send_count + 1, version = version + 1, dt_last_modified = ?,
-            last_modified_by = ?, failed_attempts = 0
+            last_modified_by = ?, failed_attempts = 0, delivery_status = 'queued',
+            delivery_error = NULL
          WHERE id = ?",
     )?
     .execute((
         micros(now + Duration::days(EXPIRY_DEFAULT_DAYS)),
         token_hash(&token),
-        micros(conn.stamp(clock)?),
+        micros(conn.stamp(clock, caller.org_id)?),
         caller.audit_name(),
         id.to_string(),
     ))?;
@@ -530,14 +565,26 @@ pub fn resend(
     conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
         .execute([id.to_string()])?;
     queue_invitation_mail(conn, caller.org_id, id, &token, public_url, now)?;
-    row(conn, caller.org_id, id)?.into_wire(now)
+    let (before, after) = (
+        current.into_wire(now)?,
+        row(conn, caller.org_id, id)?.into_wire(now)?,
+    );
+    let event = Event::by(
+        caller,
+        AuditAction::InvitationResent,
+        id,
+        after.email.as_deref(),
+    );
+    audit::append(conn, clock, event.with_diff(&before, &after)?)?;
+    named(conn, caller.org_id, after)
 }
 
 /// Revokes a Pending invitation: its link stops working and its seat is freed.
 pub fn revoke(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
     let now = clock.now();
     lock(conn, id)?;
-    let status = row(conn, caller.org_id, id)?.status(now)?;
+    let current = row(conn, caller.org_id, id)?;
+    let status = current.status(now)?;
     if !status.can_revoke() {
         return Err(Error::invalid_status(
             "invitation",
@@ -545,7 +592,16 @@ pub fn revoke(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<I
             "revoke",
         ));
     }
-    set_status(conn, caller, id, InvitationStatus::Revoked, clock)?.into_wire(now)
+    let revoked = set_status(conn, caller, id, InvitationStatus::Revoked, clock)?.into_wire(now)?;
+    let changes = changes_between(Some(&current.into_wire(now)?), &revoked)?;
+    let event = Event::by(
+        caller,
+        AuditAction::InvitationRevoked,
+        id,
+        revoked.email.as_deref(),
+    );
+    audit::append(conn, clock, event.with_changes(changes))?;
+    named(conn, caller.org_id, revoked)
 }
 
 pub fn set_status(
@@ -562,7 +618,7 @@ pub fn set_status(
          WHERE id = ? RETURNING *",
         (
             status.as_str(),
-            micros(conn.stamp(clock)?),
+            micros(conn.stamp(clock, caller.org_id)?),
             caller.audit_name(),
             id.to_string(),
         ),
@@ -573,7 +629,8 @@ pub fn set_status(
 pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<Invitation> {
     let now = clock.now();
     lock(conn, id)?;
-    let status = row(conn, caller.org_id, id)?.status(now)?;
+    let current = row(conn, caller.org_id, id)?;
+    let status = current.status(now)?;
     if !status.can_delete() {
         return Err(Error::invalid_status(
             "invitation",
@@ -589,7 +646,7 @@ pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<I
             last_modified_by = ?, email = '', first_name = NULL, last_name = NULL,
             contact_number = NULL, search_text = '', delivery_error = NULL
          WHERE id = ? RETURNING *",
-        (micros(conn.stamp(clock)?), caller.audit_name(), id.to_string()),
+        (micros(conn.stamp(clock, caller.org_id)?), caller.audit_name(), id.to_string()),
     )?;
     conn.prepare_cached("DELETE FROM one_time_codes WHERE invitation_id = ?")?
         .execute([id.to_string()])?;
@@ -597,5 +654,14 @@ pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<I
         .execute([id.to_string()])?;
     conn.prepare_cached("DELETE FROM code_sends WHERE invitation_id = ?")?
         .execute([id.to_string()])?;
+    // The trail keeps that it happened and who did it, not whom it was for.
+    let status_change = vec![invitedesk_model::FieldChange {
+        field: "status".into(),
+        old: status.as_str().into(),
+        new: serde_json::Value::Null,
+    }];
+    audit::erase_personal_data(conn, clock, caller.org_id, id)?;
+    let event = Event::by(caller, AuditAction::InvitationDeleted, id, None);
+    audit::append(conn, clock, event.with_changes(status_change))?;
     deleted.into_wire(now)
 }

@@ -122,6 +122,12 @@ impl ListParams {
 /// (each starting with ` AND`; invitations derive Expired from time, so it takes two): with
 /// several, each walks its own index in the list's order for a page of its own, and the
 /// pages are merged, so that a filter of rare statuses never reads the organisation's rows.
+///
+/// The feed's last page is read again while a change committed at or past its horizon: a
+/// record updated between the horizon's reading and the page's would otherwise be missing
+/// from both sides of it (its old version gone, its new one too new), so a client would see
+/// it only on its next sync. A few tries: under a steady stream of changes the newest are
+/// always left for the next sync, which is what a feed promises.
 pub fn page_of<R: FromRow + Pageable>(
     conn: &Conn,
     table: &'static str,
@@ -130,11 +136,51 @@ pub fn page_of<R: FromRow + Pageable>(
     clock: &Clock,
     statuses: Vec<Sql>,
 ) -> Result<(Vec<R>, Option<String>, Option<u64>)> {
+    let mut tries = 1;
+    loop {
+        let horizon = match params.modified_since {
+            Some(_) => conn.sync_horizon(clock, org_id)?,
+            None => None,
+        };
+        let (rows, next, total) = page_below(conn, table, org_id, params, &statuses, horizon)?;
+        let settled = match horizon {
+            Some(horizon) if next.is_none() && tries < LAST_PAGE_TRIES => {
+                !changed_at_or_after(conn, table, org_id, horizon)?
+            }
+            _ => true,
+        };
+        if settled {
+            return Ok((rows, next, total));
+        }
+        tries += 1;
+    }
+}
+
+/// How often the feed's last page is read at most (see `page_of`).
+const LAST_PAGE_TRIES: u32 = 3;
+
+/// Whether a change to `org_id`'s `table` that a page below `horizon` left out is visible now.
+fn changed_at_or_after(
+    conn: &Conn,
+    table: &'static str,
+    org_id: Uuid,
+    horizon: i64,
+) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {table} WHERE org_id = ?1 AND dt_last_modified >= ?2 LIMIT 1");
+    let found = conn.query_opt(&sql, (org_id.to_string(), horizon), |r| r.get::<i64>(0))?;
+    Ok(found.is_some())
+}
+
+/// One page whose feed, if asked, stops short of `horizon`.
+fn page_below<R: FromRow + Pageable>(
+    conn: &Conn,
+    table: &'static str,
+    org_id: Uuid,
+    params: &ListParams,
+    statuses: &[Sql],
+    horizon: Option<i64>,
+) -> Result<(Vec<R>, Option<String>, Option<u64>)> {
     let page_size = params.page_size()?;
-    let horizon = match params.modified_since {
-        Some(_) => conn.sync_horizon(clock)?,
-        None => None,
-    };
     let total = match (params.modified_since, params.include_total) {
         (Some(since), Some(true)) => Some(changes_since(conn, table, org_id, since, horizon)?),
         _ => None,
@@ -151,7 +197,7 @@ pub fn page_of<R: FromRow + Pageable>(
         },
         limit: i64::from(page_size) + 1,
     };
-    let query = match statuses.as_slice() {
+    let query = match statuses {
         [] => page.query(None),
         [one] => page.query(Some(one)),
         several => {

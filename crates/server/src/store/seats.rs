@@ -1,5 +1,5 @@
-//! Seat counting: Active members and Pending, unexpired invitations placed in a subscription
-//! use its seats. Checked inside the write transaction, so the check and the write that takes
+//! Seat counting: Active members whose access has not ended and Pending, unexpired
+//! invitations placed in a subscription use its seats (an access end frees its seat at once). Checked inside the write transaction, so the check and the write that takes
 //! the seat are one atomic step.
 
 use crate::db::Conn;
@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 /// The columns `used` and `pending` for a subscription aliased `s`; `?1` is now in microseconds.
 pub const SEAT_COUNTS: &str = "
     (SELECT count(*) FROM users u
-      WHERE u.subscription_id = s.id AND u.status = 'Active' AND u.deleted = 0) AS used,
+      WHERE u.subscription_id = s.id AND u.status = 'Active' AND u.deleted = 0
+        AND (u.dt_end_access IS NULL OR u.dt_end_access > ?1)) AS used,
     (SELECT count(*) FROM invitations i
       WHERE i.subscription_id = s.id AND i.status = 'Pending' AND i.deleted = 0
         AND i.dt_expiry > ?1) AS pending";

@@ -3,7 +3,7 @@
 use crate::db::{Conn, Row};
 use chrono::{DateTime, Utc};
 use invitedesk_model::validate::Placement;
-use invitedesk_model::{Page, User, UserStatus, UserUpdate};
+use invitedesk_model::{AuditAction, FieldChange, Page, User, UserStatus, UserUpdate};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -11,8 +11,9 @@ use crate::clock::Clock;
 use crate::db::{self, id_text, micros, FromRow, Sql};
 use crate::error::{Error, Result};
 use crate::mail::{compose, outbox};
+use crate::store::audit::{self, Event};
 use crate::store::paging::{self, ListParams, Pageable};
-use crate::store::{policies, seats};
+use crate::store::{policies, principal_names, seats, sessions};
 
 #[derive(Debug)]
 pub struct UserRow {
@@ -101,16 +102,23 @@ impl Pageable for UserRow {
 }
 
 impl UserRow {
-    fn status(&self) -> Result<UserStatus> {
+    /// The status as stored, before the end of access is taken into account.
+    fn stored_status(&self) -> Result<UserStatus> {
         UserStatus::parse(&self.status)
             .ok_or_else(|| Error::Internal(format!("stored status {:?}", self.status)))
     }
 
-    fn into_wire(self) -> Result<User> {
+    fn status(&self, now: DateTime<Utc>) -> Result<UserStatus> {
+        Ok(self
+            .stored_status()?
+            .effective(db::opt_time(self.dt_end_access)?, now))
+    }
+
+    fn into_wire(self, now: DateTime<Utc>) -> Result<User> {
         Ok(User {
             id: db::uuid(&self.id)?,
             version: Some(self.version),
-            status: Some(self.status()?),
+            status: Some(self.status(now)?),
             permission_policy_ids: Some(db::id_list(&self.permission_policy_ids)?),
             dt_end_access: db::opt_time(self.dt_end_access)?,
             business_id: db::opt_uuid(self.business_id.as_deref())?,
@@ -133,20 +141,21 @@ impl UserRow {
 }
 
 pub fn list(conn: &Conn, org_id: Uuid, params: &ListParams, clock: &Clock) -> Result<Page<User>> {
+    let now = clock.now();
     let statuses = params.statuses(UserStatus::parse)?;
-    let (rows, next_token, total) =
-        paging::page_of::<UserRow>(conn, "users", org_id, params, clock, {
-            let one = |s: &UserStatus| {
-                let mut condition = Sql::new(" AND status = ");
-                condition.bind(s.as_str().to_owned());
-                condition
-            };
-            statuses.iter().map(one).collect()
-        })?;
-    let data = rows
+    let (rows, next_token, total) = paging::page_of::<UserRow>(
+        conn,
+        "users",
+        org_id,
+        params,
+        clock,
+        status_conditions(&statuses, now),
+    )?;
+    let mut data: Vec<User> = rows
         .into_iter()
-        .map(UserRow::into_wire)
+        .map(|r| r.into_wire(now))
         .collect::<Result<_>>()?;
+    principal_names::name_authors(conn, org_id, &mut data)?;
     Ok(Page {
         data,
         next_token,
@@ -154,8 +163,41 @@ pub fn list(conn: &Conn, org_id: Uuid, params: &ListParams, clock: &Clock) -> Re
     })
 }
 
-pub fn get(conn: &Conn, org_id: Uuid, id: Uuid) -> Result<User> {
-    row(conn, org_id, id)?.into_wire()
+/// One condition per status. Active and Inactive are told apart by the end of access too, so
+/// Inactive is two: written down, or Active past the end of access.
+fn status_conditions(statuses: &[UserStatus], now: DateTime<Utc>) -> Vec<Sql> {
+    let mut conditions = Vec::new();
+    for status in statuses {
+        match status {
+            UserStatus::Active => {
+                let mut c = Sql::new(
+                    " AND status = 'Active' AND (dt_end_access IS NULL OR dt_end_access > ",
+                );
+                c.bind(micros(now));
+                c.push(")");
+                conditions.push(c);
+            }
+            UserStatus::Inactive => {
+                conditions.push(Sql::new(" AND status = 'Inactive'"));
+                let mut c = Sql::new(" AND status = 'Active' AND dt_end_access <= ");
+                c.bind(micros(now));
+                conditions.push(c);
+            }
+        }
+    }
+    conditions
+}
+
+pub fn get(conn: &Conn, org_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<User> {
+    named(conn, org_id, row(conn, org_id, id)?.into_wire(now)?)
+}
+
+/// One record with its authors' names.
+fn named(conn: &Conn, org_id: Uuid, record: User) -> Result<User> {
+    let mut records = [record];
+    principal_names::name_authors(conn, org_id, &mut records)?;
+    let [record] = records;
+    Ok(record)
 }
 
 /// Holds the member until this transaction ends (see `invitations::lock`).
@@ -217,7 +259,7 @@ pub fn insert(conn: &Conn, new: UserInsert) -> Result<User> {
             ),
         ],
     )?;
-    row.into_wire()
+    row.into_wire(new.created)
 }
 
 /// Changes policies and access end date at the version the editor saw.
@@ -248,12 +290,16 @@ pub fn update(
         (
             policy_ids,
             edit.dt_end_access.map(micros),
-            micros(conn.stamp(clock)?),
+            micros(conn.stamp(clock, caller.org_id)?),
             caller.audit_name(),
             id.to_string(),
         ),
     )?;
-    updated.into_wire()
+    let now = clock.now();
+    let (before, after) = (current.into_wire(now)?, updated.into_wire(now)?);
+    let event = Event::by(caller, AuditAction::UserUpdated, id, after.email.as_deref());
+    audit::append(conn, clock, event.with_diff(&before, &after)?)?;
+    named(conn, caller.org_id, after)
 }
 
 /// Moves a user from one status to the other. Reactivation takes a seat again, so it needs a
@@ -267,8 +313,9 @@ pub fn set_status(
     public_url: &str,
 ) -> Result<User> {
     lock(conn, id)?;
+    let now = clock.now();
     let current = row(conn, caller.org_id, id)?;
-    let from = current.status()?;
+    let from = current.status(now)?;
     let action = match to {
         UserStatus::Active => "reactivate",
         UserStatus::Inactive => "inactivate",
@@ -285,16 +332,29 @@ pub fn set_status(
             seats::ensure_free_seat(conn, subscription, clock.now())?;
         }
     }
+    // Reactivating a member whose access had ended gives it back with no end: otherwise they
+    // would still read as Inactive.
     let updated: UserRow = db::returning(
         conn,
-        "UPDATE users SET status = ?, version = version + 1, dt_last_modified = ?, last_modified_by = ?
-         WHERE id = ? RETURNING *",
-        (to.as_str(), micros(conn.stamp(clock)?), caller.audit_name(), id.to_string()),
+        "UPDATE users SET status = ?1, version = version + 1, dt_last_modified = ?2, last_modified_by = ?3,
+            dt_end_access = CASE WHEN ?1 = 'Active' AND dt_end_access <= ?5 THEN NULL ELSE dt_end_access END
+         WHERE id = ?4 RETURNING *",
+        (to.as_str(), micros(conn.stamp(clock, caller.org_id)?), caller.audit_name(), id.to_string(), micros(now)),
     )?;
-    if to == UserStatus::Active {
-        queue_access_restored(conn, caller.org_id, &updated, clock, public_url)?;
+    match to {
+        UserStatus::Active => {
+            queue_access_restored(conn, caller.org_id, &updated, clock, public_url)?
+        }
+        UserStatus::Inactive => sessions::end_for_member(conn, id)?,
     }
-    updated.into_wire()
+    let (before, after) = (current.into_wire(now)?, updated.into_wire(now)?);
+    let action = match to {
+        UserStatus::Active => AuditAction::UserReactivated,
+        UserStatus::Inactive => AuditAction::UserInactivated,
+    };
+    let event = Event::by(caller, action, id, after.email.as_deref());
+    audit::append(conn, clock, event.with_diff(&before, &after)?)?;
+    named(conn, caller.org_id, after)
 }
 
 fn queue_access_restored(
@@ -331,7 +391,16 @@ pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<U
         "UPDATE users SET deleted = 1, version = version + 1, dt_last_modified = ?, last_modified_by = ?,
             email = '', first_name = NULL, last_name = NULL, contact_number = NULL, search_text = ''
          WHERE id = ? RETURNING *",
-        (micros(conn.stamp(clock)?), caller.audit_name(), id.to_string()),
+        (micros(conn.stamp(clock, caller.org_id)?), caller.audit_name(), id.to_string()),
     )?;
-    deleted.into_wire()
+    sessions::end_for_member(conn, id)?;
+    let status_change = vec![FieldChange {
+        field: "status".into(),
+        old: current.status(clock.now())?.as_str().into(),
+        new: serde_json::Value::Null,
+    }];
+    audit::erase_personal_data(conn, clock, caller.org_id, id)?;
+    let event = Event::by(caller, AuditAction::UserDeleted, id, None);
+    audit::append(conn, clock, event.with_changes(status_change))?;
+    deleted.into_wire(clock.now())
 }

@@ -293,3 +293,149 @@ async fn no_token_code_password_or_link_reaches_the_log_even_at_trace_level() {
         assert!(!logs.contains(value), "{value:?} reached the log");
     }
 }
+
+/// The hidden fields of a page's forms, as a browser would post them back.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" ")
+        .skip(1)
+        .filter_map(|tag| {
+            let name = tag.split("name=\"").nth(1)?.split('"').next()?;
+            let value = tag.split("value=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// What a person's sign-in through the pages carries, from the demo's `person`: the password,
+/// the code, the verifier, the access and refresh tokens (before and after a refresh).
+async fn person_journey(base: &str, person: &Value) -> Vec<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let verifier = "a-verifier-of-enough-length-for-rfc-7636-0123456789".to_owned();
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let redirect = "http://127.0.0.1:53682/callback";
+    let page = http
+        .get(format!("{base}/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", "invitedesk-desktop"),
+            ("redirect_uri", redirect),
+            ("state", "s"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let mut form = hidden_fields(&html);
+    let password = person["password"].as_str().unwrap().to_owned();
+    form.push(("email".into(), person["email"].as_str().unwrap().into()));
+    form.push(("password".into(), password.clone()));
+    let answer = http
+        .post(format!("{base}/oauth/authorize"))
+        .header("cookie", cookie.clone())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status(),
+        200,
+        "the choice of organisation (a member of both)"
+    );
+    let html = answer.text().await.unwrap();
+    // The first organisation's form: its hidden fields choose it.
+    let chosen = hidden_fields(html.split("<form").nth(1).unwrap());
+    let back = http
+        .post(format!("{base}/oauth/authorize/organization"))
+        .header("cookie", cookie.clone())
+        .form(&chosen)
+        .send()
+        .await
+        .unwrap();
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let tokens: Value = http
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "invitedesk-desktop"),
+            ("code", &code),
+            ("redirect_uri", redirect),
+            ("code_verifier", &verifier),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let rotated: Value = http
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "invitedesk-desktop"),
+            ("refresh_token", &refresh),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    vec![
+        password,
+        code,
+        verifier,
+        tokens["access_token"].as_str().unwrap().to_owned(),
+        refresh,
+        rotated["access_token"].as_str().unwrap().to_owned(),
+        rotated["refresh_token"].as_str().unwrap().to_owned(),
+    ]
+}
+
+#[tokio::test]
+async fn no_password_code_or_token_of_a_person_reaches_the_log_or_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("people.db");
+    let (child, demo) = demo_logging_at_trace(&db);
+    let base = demo["baseUrl"].as_str().unwrap().to_owned();
+    let secrets = person_journey(&base, &demo["person"]).await;
+    let logs = stop(child);
+    let mut stored = Vec::new();
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let path = file.unwrap().path();
+        if path.to_string_lossy().contains("people.db") {
+            stored.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(logs.contains("/oauth/token"), "the requests were logged");
+    for secret in secrets {
+        assert!(!logs.contains(&secret), "{secret:?} reached the log");
+        assert!(
+            !stored.contains(&secret),
+            "{secret:?} is in the database in the clear"
+        );
+    }
+}

@@ -1,54 +1,14 @@
 //! The accept page in a real headless browser: Debian's chromium, driven through chromedriver
 //! over WebDriver, as an invitee on a phone or a laptop would use it.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use invitedesk_model::{Invitation, InvitationStatus};
-use serde_json::json;
 
+use crate::chromium::{headless_browser, sign_in_on_the_page};
 use crate::helpers::spawn_app_with;
 use crate::smtp_sink::decoded;
-
-struct ChromeDriver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn chromedriver() -> ChromeDriver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver is installed (scripts/install-deps installs chromium-driver)");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    ChromeDriver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
 
 #[tokio::test]
 async fn an_invitee_accepts_in_a_real_browser() {
@@ -69,26 +29,7 @@ async fn an_invitee_accepts_in_a_real_browser() {
         .take_while(|c| !c.is_whitespace() && *c != '"')
         .collect();
 
-    let driver = chromedriver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=400,900", format!("--user-data-dir={}", profile.path().display())],
-        }),
-    );
-    // More than one TLS backend is linked into the tests; the WebDriver client needs one chosen.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let browser = ClientBuilder::rustls()
-        .expect("a TLS provider")
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .expect("a browser session");
+    let (browser, _kept) = headless_browser("400,900").await;
 
     browser.goto(&link).await.unwrap();
     let heading = browser
@@ -170,4 +111,55 @@ async fn save_screenshot(browser: &fantoccini::Client, name: &str) {
     let shot = browser.screenshot().await.unwrap();
     std::fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).unwrap();
     std::fs::write(format!("{}/{name}.png", env!("CARGO_TARGET_TMPDIR")), shot).unwrap();
+}
+
+/// The sign-in page in a real browser: its CSP's `form-action` must let the browser follow
+/// the redirect back to the app's loopback address (browsers check redirects after a form
+/// post against it), and the app must get the code.
+#[tokio::test]
+async fn a_person_signs_in_in_a_real_browser_and_the_redirect_reaches_the_app() {
+    use base64::Engine;
+    use sha2::Digest;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = spawn_app_with(|_| {}).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect = format!(
+        "http://127.0.0.1:{}/callback",
+        listener.local_addr().unwrap().port()
+    );
+    let app_side = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut request = vec![0u8; 4096];
+        let read = stream.read(&mut request).await.unwrap();
+        let _ = stream
+            .write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nsigned in",
+            )
+            .await;
+        String::from_utf8_lossy(&request[..read]).into_owned()
+    });
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(
+        b"a-verifier-of-enough-length-for-rfc-7636-0123456789",
+    ));
+    let org = app.org_id(0);
+    let authorize = format!(
+        "{}/oauth/authorize?response_type=code&client_id=invitedesk-desktop&redirect_uri={}&state=xyz&code_challenge={challenge}&code_challenge_method=S256&org={org}",
+        app.base_url(),
+        url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+    );
+    let (browser, _kept) = headless_browser("800,900").await;
+    browser.goto(&authorize).await.unwrap();
+    sign_in_on_the_page(&browser, &app.demo.person.email, &app.demo.person.password).await;
+    let request = match tokio::time::timeout(Duration::from_secs(20), app_side).await {
+        Ok(request) => request.unwrap(),
+        Err(_) => panic!(
+            "the browser did not come back to the app; it shows {} :\n{}",
+            browser.current_url().await.unwrap(),
+            browser.source().await.unwrap()
+        ),
+    };
+    assert!(request.starts_with("GET /callback?code="), "{request}");
+    assert!(request.contains("state=xyz"), "{request}");
+    let _ = browser.close().await;
 }

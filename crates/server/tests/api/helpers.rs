@@ -20,6 +20,9 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
+/// What the tests' requests say they are: the audit trail records it.
+pub const TEST_USER_AGENT: &str = "invitedesk-api-tests/1";
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -36,7 +39,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         server,
         demo,
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder()
+            .user_agent(TEST_USER_AGENT)
+            .build()
+            .expect("http client"),
         dir,
     }
 }

@@ -460,13 +460,13 @@ async fn a_change_committed_late_on_another_connection_is_never_skipped_by_the_f
     // Transaction 1 stamps `early` first, then waits, uncommitted.
     let (go_on, wait) = std::sync::mpsc::channel::<()>();
     let (stamped, has_stamped) = tokio::sync::oneshot::channel::<()>();
-    let first = touch(&app, early.id, move || {
+    let first = touch(&app, admin.org_id, early.id, move || {
         let _ = stamped.send(());
         let _ = wait.recv();
     });
     has_stamped.await.unwrap();
     // Transaction 2 stamps `late` after it, and commits at once.
-    touch(&app, late.id, || {}).await.unwrap();
+    touch(&app, admin.org_id, late.id, || {}).await.unwrap();
 
     let mut seen = sync_from(&admin, &mut cursor).await;
     go_on.send(()).unwrap();
@@ -479,17 +479,113 @@ async fn a_change_committed_late_on_another_connection_is_never_skipped_by_the_f
     );
 }
 
+/// The feed waits only for its own organisation's writers: a write held open in another
+/// tenant neither delays it nor hides a change committed just before it was asked.
+#[tokio::test]
+async fn a_write_held_open_in_another_organisation_never_holds_back_the_feed() {
+    if std::env::var(TEST_DATABASE_URL).is_err() {
+        eprintln!("skipped: interleaved transactions need {TEST_DATABASE_URL} (PostgreSQL)");
+        return;
+    }
+    let app = crate::helpers::spawn_app().await;
+    let (admin, other) = (app.admin().await, app.session(1, "admin").await);
+    let elsewhere: Invitation = other
+        .invite(&other.new_person("elsewhere@example.com").await)
+        .await
+        .ok();
+    let mut cursor = newest_stamp(&admin).await;
+
+    let (go_on, wait) = std::sync::mpsc::channel::<()>();
+    let (stamped, has_stamped) = tokio::sync::oneshot::channel::<()>();
+    let held = touch(&app, other.org_id, elsewhere.id, move || {
+        let _ = stamped.send(());
+        let _ = wait.recv();
+    });
+    has_stamped.await.unwrap();
+    let fresh: Invitation = admin
+        .invite(&admin.new_person("fresh@example.com").await)
+        .await
+        .ok();
+    let asked = Instant::now();
+    let seen = sync_from(&admin, &mut cursor).await;
+    let waited = asked.elapsed();
+    go_on.send(()).unwrap();
+    held.await.unwrap();
+    assert!(
+        seen.contains(&fresh.id),
+        "the change committed before the sync arrives"
+    );
+    assert!(
+        waited < Duration::from_millis(500),
+        "the feed waited {waited:?} for another organisation's transaction"
+    );
+}
+
+/// A record changed while the feed is read is in it, old or new: its update committing between
+/// the horizon's reading and the page's must not hide it from a sync (the delivery task
+/// updates an invitation moments after its creation, just when a client syncs).
+#[tokio::test]
+async fn a_record_updated_while_the_feed_is_read_is_never_missing_from_it() {
+    if std::env::var(TEST_DATABASE_URL).is_err() {
+        eprintln!("skipped: interleaved transactions need {TEST_DATABASE_URL} (PostgreSQL)");
+        return;
+    }
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.admin().await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let invitation: Invitation = admin
+            .invite(&admin.new_person(&format!("churn{i}@example.com")).await)
+            .await
+            .ok();
+        ids.push(invitation.id);
+    }
+    for round in 0..120 {
+        // Two updates, the second started a moment into the sync, so that now and then one
+        // commits while the feed stands between its horizon and its page.
+        let touched = ids[round % ids.len()];
+        let update = touch(&app, admin.org_id, touched, || {});
+        let (db, clock) = (app.server.state.db.clone(), app.server.state.clock.clone());
+        let (org, later) = (admin.org_id, ids[(round + 3) % ids.len()]);
+        let delayed = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_micros(300 * (round as u64 % 10))).await;
+            touch_with(db, clock, org, later, || {}).await.unwrap();
+        });
+        let mut cursor = "1970-01-01T00:00:00+00:00".to_owned();
+        let seen = sync_from(&admin, &mut cursor).await;
+        update.await.unwrap();
+        delayed.await.unwrap();
+        for id in &ids {
+            assert!(
+                seen.contains(id),
+                "round {round}: {id} missing from a full sync"
+            );
+        }
+    }
+}
+
 /// Edits the invitation's name in a write transaction of the test app's own server, calling
 /// `between` after the row is stamped and before the transaction commits.
 fn touch(
     app: &TestApp,
+    org_id: Uuid,
     id: Uuid,
     between: impl FnOnce() + Send + 'static,
 ) -> tokio::task::JoinHandle<()> {
     let (db, clock) = (app.server.state.db.clone(), app.server.state.clock.clone());
+    touch_with(db, clock, org_id, id, between)
+}
+
+fn touch_with(
+    db: invitedesk_server::db::Db,
+    clock: std::sync::Arc<invitedesk_server::clock::Clock>,
+    org_id: Uuid,
+    id: Uuid,
+    between: impl FnOnce() + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         db.write(move |tx| {
-            let stamp = tx.stamp(&clock)?.timestamp_micros();
+            let stamp = tx.stamp(&clock, org_id)?.timestamp_micros();
             tx.execute(
                 "UPDATE invitations SET first_name = 'Touched', dt_last_modified = ? WHERE id = ?",
                 (stamp, id.to_string()),

@@ -3,10 +3,13 @@
 mod helpers;
 
 mod accept;
+mod account_invitations;
+mod audit_log;
 mod auth;
 mod binary;
 mod browser;
 mod catalog;
+mod chromium;
 mod errors;
 mod files;
 mod fuzz;
@@ -21,6 +24,7 @@ mod retention;
 mod schema;
 mod search;
 mod seats;
+mod sign_in;
 mod smtp_sink;
 mod sync;
 mod users;

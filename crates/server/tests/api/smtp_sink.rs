@@ -110,8 +110,13 @@ pub fn decoded(message: &str) -> String {
 
 /// The invite token in a message's accept link.
 pub fn invite_token(message: &str) -> String {
+    link_token(message, "/invite/")
+}
+
+/// The token of the first link under `prefix` in the message.
+pub fn link_token(message: &str, prefix: &str) -> String {
     let message = decoded(message);
-    let start = message.find("/invite/").expect("an accept link") + "/invite/".len();
+    let start = message.find(prefix).expect("a link") + prefix.len();
     message[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')

@@ -6,7 +6,7 @@
 //! limiter, and codes and passwords against the limits that protect the person
 //! (`store::otp`, `store::attempts`).
 
-mod templates;
+pub(crate) mod templates;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -24,7 +24,8 @@ use crate::http::client_address::ClientAddress;
 use crate::http::csrf::CsrfVisit;
 use crate::http::security_headers;
 use crate::password;
-use crate::store::acceptance::{self, Acceptance, Acceptor, OpenInvitation};
+use crate::store::acceptance::{self, Acceptance, Acceptor, Link, OpenInvitation};
+use crate::store::audit::RequestSource;
 use crate::store::{attempts, otp};
 use crate::AppState;
 
@@ -217,6 +218,7 @@ fn step_of(form: &InviteeForm) -> Step {
 async fn send_code(
     State(state): State<AppState>,
     client: ClientAddress,
+    source: RequestSource,
     Path(token): Path<String>,
     headers: HeaderMap,
     Form(form): Form<InviteeForm>,
@@ -250,10 +252,20 @@ async fn send_code(
     );
     let budget = state.config.org_sms_per_hour;
     let issued = {
-        let mobile = mobile.clone();
+        let (mobile, email, clock) = (
+            mobile.clone(),
+            open.facts.email.clone(),
+            state.clock.clone(),
+        );
         state
             .db
-            .write(move |tx| otp::issue(tx, org, id, &mobile, budget, now))
+            .write(move |tx| {
+                let issued = otp::issue(tx, org, id, &mobile, budget, now)?;
+                if issued.is_ok() {
+                    acceptance::note_code_requested(tx, org, id, &email, &clock, &source)?;
+                }
+                Ok(issued)
+            })
             .await
     };
     let code = match issued {
@@ -353,6 +365,7 @@ async fn acceptor(
 async fn accept(
     State(state): State<AppState>,
     client: ClientAddress,
+    source: RequestSource,
     Path(token): Path<String>,
     headers: HeaderMap,
     Form(form): Form<InviteeForm>,
@@ -368,7 +381,7 @@ async fn accept(
     let (hash, clock) = (token_hash(&token), state.clock.clone());
     let outcome = state
         .db
-        .write(move |tx| acceptance::accept(tx, &hash, who, &clock))
+        .write(move |tx| acceptance::accept(tx, Link::Token(&hash), who, &clock, &source))
         .await;
     let again = |errors: &[FieldError]| {
         let step = match open.account {
@@ -419,6 +432,7 @@ async fn accept(
 async fn decline(
     State(state): State<AppState>,
     client: ClientAddress,
+    source: RequestSource,
     Path(token): Path<String>,
     headers: HeaderMap,
     Form(form): Form<InviteeForm>,
@@ -429,7 +443,7 @@ async fn decline(
     let (hash, clock) = (token_hash(&token), state.clock.clone());
     match state
         .db
-        .write(move |tx| acceptance::decline(tx, &hash, &clock))
+        .write(move |tx| acceptance::decline(tx, Link::Token(&hash), &clock, &source))
         .await
     {
         Ok(Acceptance::Accepted) => page(&state, StatusCode::OK, None, templates::declined()),

@@ -131,7 +131,7 @@ fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
 }
 
 /// A labelled input with its error beside it, tied together for screen readers.
-fn field(
+pub(crate) fn field(
     name: &str,
     label: &str,
     kind: &str,
