@@ -3,6 +3,7 @@
 
 pub mod account_invitation;
 pub mod audit;
+pub mod batch;
 pub mod catalog;
 pub mod error;
 pub mod invitation;
@@ -17,6 +18,7 @@ pub mod validate;
 
 pub use account_invitation::{AccountInvitation, AccountInvitationOutcome};
 pub use audit::{AuditAction, AuditEvent, FieldChange};
+pub use batch::{BatchAnswer, BatchItem, BatchResult, InvitationBatch, BATCH_MAX_ITEMS};
 pub use catalog::{App, Business, Role, Seats, Subscription};
 pub use error::ErrorBody;
 pub use invitation::{

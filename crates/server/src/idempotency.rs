@@ -28,16 +28,35 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let Some(value) = parts.headers.get(HEADER) else {
             return Ok(Self(None));
         };
-        let key = value.to_str().ok().map(str::trim).unwrap_or("");
-        if key.is_empty() || key.len() > MAX_KEY_CHARS {
+        Self::parse(value.to_str().unwrap_or(""), HEADER)
+    }
+}
+
+impl IdempotencyKey {
+    /// A key as sent in `field` (the header, or a batch item's `idempotencyKey`).
+    pub fn parse(text: &str, field: &'static str) -> Result<Self> {
+        let key = text.trim();
+        let visible = key.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        if key.is_empty() || key.len() > MAX_KEY_CHARS || !visible {
             return Err(Error::BadRequest {
                 code: "invalid_idempotency_key",
-                message: format!("{HEADER} must be 1 to {MAX_KEY_CHARS} visible ASCII characters"),
-                field: Some(HEADER),
+                message: format!("{field} must be 1 to {MAX_KEY_CHARS} visible ASCII characters"),
+                field: Some(field),
             });
         }
         Ok(Self(Some(key.to_owned())))
     }
+}
+
+/// Whose keys these are: a key is only ever matched against the same principal's.
+pub type Owner = (String, String);
+
+pub fn owner_of(caller: &Caller) -> Owner {
+    (caller.org_id.to_string(), caller.principal_id.to_string())
+}
+
+pub fn request_hash(request: impl Serialize) -> Result<Vec<u8>> {
+    Ok(Sha256::digest(serde_json::to_vec(&request)?).to_vec())
 }
 
 /// Runs `work` in one write transaction, at most once per key. `request` identifies what was
@@ -54,34 +73,48 @@ where
     T: Serialize,
     F: FnOnce(&Conn) -> Result<T> + Send + 'static,
 {
-    let request_hash = Sha256::digest(serde_json::to_vec(&request)?).to_vec();
-    let owner = (caller.org_id.to_string(), caller.principal_id.to_string());
+    let request_hash = request_hash(request)?;
+    let owner = owner_of(caller);
     let now = micros(state.clock.now());
     let (status, body) = state
         .db
-        .write(move |tx| {
-            let Some(key) = key.0 else {
-                return Ok((200, serde_json::to_string(&work(tx)?)?));
-            };
-            // The same key sent to two instances at once: the second waits here, then finds
-            // the first's answer.
-            tx.lock(&format!("idempotency {} {} {key}", owner.0, owner.1))?;
-            if let Some((stored_hash, status, body)) = stored_answer(tx, &owner, &key)? {
-                if stored_hash != request_hash {
-                    return Err(Error::IdempotencyKeyReused);
-                }
-                return Ok((status, body));
-            }
-            let body = serde_json::to_string(&work(tx)?)?;
-            tx.prepare_cached(
-                "INSERT INTO idempotency_keys (org_id, principal_id, key, request_hash, status, body, dt_created)
-                 VALUES (?, ?, ?, ?, 200, ?, ?)",
-            )?
-            .execute((&owner.0, &owner.1, &key, &request_hash, &body, now))?;
-            Ok((200, body))
-        })
+        .write(move |tx| answer_once(tx, &owner, key, &request_hash, now, work))
         .await?;
     Ok(json_response(status, body))
+}
+
+/// Inside a write transaction: the stored answer for `key`, or `work`'s, stored with it.
+pub fn answer_once<T, F>(
+    tx: &Conn,
+    owner: &Owner,
+    key: IdempotencyKey,
+    request_hash: &[u8],
+    now: i64,
+    work: F,
+) -> Result<(i64, String)>
+where
+    T: Serialize,
+    F: FnOnce(&Conn) -> Result<T>,
+{
+    let Some(key) = key.0 else {
+        return Ok((200, serde_json::to_string(&work(tx)?)?));
+    };
+    // The same key sent to two instances at once: the second waits here, then finds the
+    // first's answer.
+    tx.lock(&format!("idempotency {} {} {key}", owner.0, owner.1))?;
+    if let Some((stored_hash, status, body)) = stored_answer(tx, owner, &key)? {
+        if stored_hash != request_hash {
+            return Err(Error::IdempotencyKeyReused);
+        }
+        return Ok((status, body));
+    }
+    let body = serde_json::to_string(&work(tx)?)?;
+    tx.prepare_cached(
+        "INSERT INTO idempotency_keys (org_id, principal_id, key, request_hash, status, body, dt_created)
+         VALUES (?, ?, ?, ?, 200, ?, ?)",
+    )?
+    .execute((&owner.0, &owner.1, &key, request_hash, &body, now))?;
+    Ok((200, body))
 }
 
 fn stored_answer(

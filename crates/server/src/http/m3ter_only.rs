@@ -28,11 +28,12 @@ const INVITATION_EXTENSIONS: [&str; 10] = [
 ];
 
 /// Requests m3ter's public API has no answer for: the extended who-am-I (m3ter's own is
-/// `/users/me`), resend, revoke, and editing an invitation.
+/// `/users/me`), resend, revoke, editing an invitation, and the batch create.
 fn extension_route(method: &Method, path: &str) -> bool {
     (path.ends_with("/me") && !path.ends_with("/users/me"))
         || path.ends_with("/resend")
         || path.ends_with("/revoke")
+        || path.ends_with("/invitations/batch")
         || (method == Method::PUT && path.contains("/invitations/"))
 }
 

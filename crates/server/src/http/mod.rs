@@ -9,6 +9,7 @@ pub mod client_address;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod invitation_batch;
 pub mod invitations;
 pub mod invite_pages;
 pub mod m3ter_only;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(me::me))
         .routes(routes!(me::users_me))
         .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitation_batch::create_batch))
         .routes(routes!(
             invitations::get,
             invitations::update,

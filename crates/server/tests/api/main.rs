@@ -6,6 +6,7 @@ mod accept;
 mod account_invitations;
 mod audit_log;
 mod auth;
+mod batch;
 mod binary;
 mod browser;
 mod catalog;
