@@ -4,11 +4,13 @@
 pub mod activity;
 pub mod api;
 pub mod browser_sign_in;
+pub mod bulk;
 pub mod cache;
 pub mod capabilities;
 pub mod creds;
 pub mod edit;
 pub mod history;
+pub mod import;
 pub mod invite;
 pub mod local_day;
 pub mod queries;

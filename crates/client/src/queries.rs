@@ -2,7 +2,7 @@
 //! filter, substring search, sort by any column, offset and limit) with its total, counts per
 //! status, select-all ids, invite candidates, and CSV export of the current filter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
@@ -489,6 +489,74 @@ pub fn invitation_ids(
         .into_iter()
         .map(|i| i.id)
         .collect())
+}
+
+/// Each cached invitation of `ids` with its e-mail and the status it shows now, in the order
+/// asked (ids not cached are left out): what a bulk action judges each row by.
+pub fn invitation_statuses(
+    cache: &Cache,
+    ids: &[uuid::Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<(uuid::Uuid, String, InvitationStatus)>> {
+    let found = id_statuses(cache, Invitations::ROWS, Invitations::STATUS, ids, now)?;
+    Ok(in_order(ids, found, InvitationStatus::parse))
+}
+
+/// The same for cached users.
+pub fn user_statuses(
+    cache: &Cache,
+    ids: &[uuid::Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<(uuid::Uuid, String, UserStatus)>> {
+    let found = id_statuses(cache, Users::ROWS, Users::STATUS, ids, now)?;
+    Ok(in_order(ids, found, UserStatus::parse))
+}
+
+fn id_statuses(
+    cache: &Cache,
+    rows: &str,
+    status: &str,
+    ids: &[uuid::Uuid],
+    now: DateTime<Utc>,
+) -> Result<HashMap<uuid::Uuid, (String, String)>> {
+    let wanted: std::rc::Rc<Vec<Value>> = std::rc::Rc::new(
+        ids.iter()
+            .map(|id| Value::Blob(id.as_bytes().to_vec()))
+            .collect(),
+    );
+    let sql = format!("SELECT id, email, {status} FROM {rows} WHERE id IN rarray(:ids)");
+    let mut statement = cache.connection().prepare_cached(&sql)?;
+    let found = statement.query_map(
+        rusqlite::named_params! {":ids": wanted, ":now": now.timestamp_micros()},
+        |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+    )?;
+    let mut by_id = HashMap::new();
+    for row in found {
+        let (id, email, status) = row?;
+        if let Ok(id) = uuid::Uuid::from_slice(&id) {
+            by_id.insert(id, (email, status));
+        }
+    }
+    Ok(by_id)
+}
+
+fn in_order<S>(
+    ids: &[uuid::Uuid],
+    mut found: HashMap<uuid::Uuid, (String, String)>,
+    parse: impl Fn(&str) -> Option<S>,
+) -> Vec<(uuid::Uuid, String, S)> {
+    ids.iter()
+        .filter_map(|id| {
+            let (email, status) = found.remove(id)?;
+            Some((*id, email, parse(&status)?))
+        })
+        .collect()
 }
 
 /// Someone the organisation knows who is not a member now: whom "invite an existing user"

@@ -11,9 +11,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use invitedesk_model::{
-    AccountInvitation, AccountInvitationOutcome, App, AuditEvent, Business, Invitation,
-    InvitationStatus, InvitationUpdate, Me, NewInvitation, Page, PermissionPolicy, Role,
-    ServiceUser, Subscription, TokenResponse, User, UserStatus, UserUpdate,
+    AccountInvitation, AccountInvitationOutcome, App, AuditEvent, BatchAnswer, BatchItem,
+    BatchResult, Business, Invitation, InvitationBatch, InvitationStatus, InvitationUpdate, Me,
+    NewInvitation, Page, PermissionPolicy, Role, ServiceUser, Subscription, TokenResponse, User,
+    UserStatus, UserUpdate,
 };
 use reqwest::{header, Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -643,6 +644,47 @@ impl ApiClient {
         .await
     }
 
+    /// Creates under the caller's key: an import's row keeps its key across runs of the file,
+    /// so a row already created is answered, not made twice.
+    pub async fn create_invitation_keyed(
+        &self,
+        invitation: &NewInvitation,
+        key: &str,
+    ) -> Result<Invitation> {
+        self.send(Call {
+            body: Some(invitation),
+            idempotency_key: Some(key.to_owned()),
+            ..Self::post("/invitations".into())
+        })
+        .await
+    }
+
+    /// Up to `BATCH_MAX_ITEMS` at once (the extended API only), each item's own outcome in
+    /// order, mapped as if it had been sent alone.
+    pub async fn create_invitations_batch(
+        &self,
+        items: &[BatchItem],
+    ) -> Result<Vec<Result<Invitation>>> {
+        self.supports("batch create")?;
+        let batch = InvitationBatch {
+            items: items.to_vec(),
+        };
+        let answer: BatchAnswer = self
+            .send(Call {
+                body: Some(&batch),
+                ..Self::post("/invitations/batch".into())
+            })
+            .await?;
+        if answer.results.len() != items.len() {
+            return Err(ApiError::Server(format!(
+                "the batch answered {} of {} items",
+                answer.results.len(),
+                items.len()
+            )));
+        }
+        Ok(answer.results.into_iter().map(batch_outcome).collect())
+    }
+
     pub async fn update_invitation(
         &self,
         id: Uuid,
@@ -773,6 +815,24 @@ impl ApiClient {
                 Some(token) => next = Some(token),
                 None => return Ok(items),
             }
+        }
+    }
+}
+
+/// One batch item's answer, as the error its status and body would have made alone.
+fn batch_outcome(result: BatchResult) -> Result<Invitation> {
+    match (result.invitation, result.error) {
+        (Some(invitation), _) if result.status == 200 => Ok(invitation),
+        (_, error) => {
+            let body = error
+                .map(|e| serde_json::to_string(&e).unwrap_or_default())
+                .unwrap_or_default();
+            let status = StatusCode::from_u16(result.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Err(ApiError::from_answer(
+                status,
+                &body,
+                result.retry_after_secs,
+            ))
         }
     }
 }

@@ -24,8 +24,17 @@ pub async fn demo_server_and_credentials(
     dir: &Path,
     m3ter_only: bool,
 ) -> (RunningServer, demo::DemoCredentials) {
+    demo_server_configured(dir, |c| c.m3ter_only = m3ter_only).await
+}
+
+/// The same, with the server's configuration changed by `configure` first.
+#[allow(dead_code)]
+pub async fn demo_server_configured(
+    dir: &Path,
+    configure: impl FnOnce(&mut Config),
+) -> (RunningServer, demo::DemoCredentials) {
     let mut config = Config::for_tests(dir.join("server.db"));
-    config.m3ter_only = m3ter_only;
+    configure(&mut config);
     let server = start(config).await.unwrap();
     let demo = demo::seed(&server.state, &server.base_url()).await.unwrap();
     (server, demo)
