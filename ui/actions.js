@@ -6,6 +6,7 @@ import { LABELS, explain } from "./labels.js";
 import { confirm } from "./dialogs/confirm.js";
 import { openEdit } from "./dialogs/edit.js";
 import { say } from "./views/notice.js";
+import { runJob } from "./dialogs/job.js";
 
 const CALLS = {
   resend: api.resend,
@@ -49,14 +50,48 @@ export async function run(store, offer, kind, row) {
   }
 }
 
-/** Runs `action` on every id, one result each; says how many worked and why the others not. */
-export async function runOnMany(store, action, ids) {
+/** Shows invitation `id` (of `email`) in the invitations table, searched by its e-mail, and
+ *  opens its details. */
+export async function showInvitation(store, id, email) {
+  const filter = { ...store.get().invitationFilter, statuses: [], delivery: null, search: email };
+  store.set({ tab: "invitations", invitationFilter: filter });
+  const found = await api.invitationWindow({ ...filter, offset: 0, limit: 50 }).catch(() => null);
+  const row = found?.rows.find((r) => r.id === id);
+  if (row) store.set({ detail: { kind: "invitation", row } });
+}
+
+/** A bulk result's outcome in words, for the job dialog. */
+export function bulkOutcome(result) {
+  const o = result.outcome;
+  switch (o.kind) {
+    case "done":
+      return { who: result.email, outcome: "Done", tone: "ok" };
+    case "notAllowed":
+      return { who: result.email, outcome: "Not allowed", detail: o.reason, tone: "warn" };
+    case "failed":
+      return { who: result.email, outcome: "Failed", detail: o.reason, tone: "error" };
+    default:
+      return { who: result.email, outcome: "Cancelled", detail: "Not sent.", tone: "warn" };
+  }
+}
+
+export const bulkSummary = (a) =>
+  [`${a.done} done`, a.notAllowed && `${a.notAllowed} not allowed for their status`, a.failed && `${a.failed} failed`, a.cancelled && `${a.cancelled} cancelled`]
+    .filter(Boolean).join(", ") + ".";
+
+/** Runs `action` on every id after asking, with a progress bar, cancel and a result per row
+ *  (Rust's `bulk_run`); `noun` names the records. Answers null when not confirmed or failed. */
+export async function runOnMany(store, action, ids, noun = "invitation") {
   const label = LABELS[action];
-  if (!(await confirm(`${label} ${ids.length} invitation${ids.length === 1 ? "" : "s"}?`, label))) return null;
-  const results = await Promise.allSettled(ids.map((id) => CALLS[action](id)));
-  const failed = results.filter((r) => r.status === "rejected");
-  const reasons = [...new Set(failed.map((r) => explain(r.reason)))];
-  say(store, `${label}: ${results.length - failed.length} done, ${failed.length} failed${reasons.length ? ` (${reasons.join("; ")})` : ""}`, failed.length ? "error" : "info");
+  const many = `${ids.length} ${noun}${ids.length === 1 ? "" : "s"}`;
+  if (!(await confirm(`${label} ${many}?`, label))) return null;
+  const answer = await runJob({
+    title: `${label}: ${many}`,
+    total: ids.length,
+    start: () => api.bulkRun(action, ids),
+    summary: bulkSummary,
+    rows: (a) => a.results.map(bulkOutcome),
+  });
   changed(store);
-  return results;
+  return answer;
 }

@@ -57,6 +57,8 @@ export const editInvitation = (id, edit) => call("edit_invitation", { id, edit }
 export const deleteInvitation = (id) => call("delete_invitation", { id });
 export const userWindow = (window) => call("user_window", { window });
 export const userCounts = () => call("user_counts");
+/** Every id the users' filter shows: "select all", rows not drawn yet included. */
+export const userIds = (window) => call("user_ids", { window });
 export const userByEmail = (email) => call("user_by_email", { email });
 export const editUser = (id, edit) => call("edit_user", { id, edit });
 export const inactivate = (id) => call("inactivate", { id });
@@ -73,11 +75,29 @@ export const exportActivity = (filter) => call("export_activity", { filter });
 /** The signed-in person's invitations to other organisations, as last synced. */
 export const myInvitations = () => call("my_invitations");
 export const answerInvitation = (id, accept) => call("answer_invitation", { id, accept });
+/** Opens a CSV in the system's dialog and reads it; null when the person cancels. */
+export const importOpenFile = () => call("import_open_file");
+/** Reads the open file again (after a fix in the spreadsheet). */
+export const importReload = () => call("import_reload");
+/** Every row checked under `mapping` (`{field: columnIndex}`), dates on this computer's clock. */
+export const importPreview = (mapping) =>
+  call("import_preview", { mapping, utcOffsetMinutes: -new Date().getTimezoneOffset() });
+/** Sends the rows the last preview found ready; progress as `job-progress` events. */
+export const importSend = () => call("import_send");
+export const saveImportTemplate = () => call("save_import_template");
+/** Runs `action` on every id, a result each; progress as `job-progress` events. */
+export const bulkRun = (action, ids) => call("bulk_run", { action, ids });
+/** Stops the running import or bulk action from starting more rows. */
+export const cancelJob = () => call("cancel_job");
+export const exportJobResults = () => call("export_job_results");
 /** Tells the launch bench the cached rows are on screen. */
 export const markReady = () => call("mark_ready", { what: "rows" });
 
 /** The sign-in page's address, sent when a browser sign-in starts (to copy if no browser opens). */
 export const onSignInLink = (handler) => transport.listen("sign-in-link", handler);
+
+/** A running import's or bulk action's `{job, done, total}`. */
+export const onJobProgress = (handler) => transport.listen("job-progress", handler);
 
 /** Sync progress and connectivity, as the `status` event brings them. */
 export const onStatus = (handler) => transport.listen("status", handler);

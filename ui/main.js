@@ -4,7 +4,7 @@
 
 import * as api from "./api.js";
 import { firstScreen, reveal } from "./boot.js";
-import { store } from "./store.js";
+import { store, acceptStatus } from "./store.js";
 import { explain } from "./labels.js";
 import { showProfile } from "./session.js";
 import * as notice from "./views/notice.js";
@@ -19,15 +19,12 @@ import * as bell from "./views/bell.js";
 import * as profiles from "./views/profiles.js";
 import * as invite from "./dialogs/invite.js";
 import * as edit from "./dialogs/edit.js";
+import * as importDialog from "./dialogs/import.js";
+import * as job from "./dialogs/job.js";
 
-const VIEWS = [notice, header, bell, tabs, invitations, users, details, seats, activity, profiles, invite, edit];
+const VIEWS = [notice, header, bell, tabs, invitations, users, details, seats, activity, profiles, invite, edit, importDialog, job];
 
-/** A sync that just finished brings new rows: the tables and counts reload. */
-function onStatus(status) {
-  const finished = store.get().status.syncing && !status.syncing;
-  store.set({ status });
-  if (finished) store.set({ dataVersion: store.get().dataVersion + 1 });
-}
+const onStatus = (status) => acceptStatus(store, status);
 
 async function start() {
   for (const view of VIEWS) view.mount(document, store);

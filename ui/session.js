@@ -4,6 +4,7 @@
 
 import * as api from "./api.js";
 import { say } from "./views/notice.js";
+import { acceptStatus } from "./store.js";
 
 /** Reloads the profiles, status, catalogue, counts, tables and capabilities. `known`: what
  *  boot.js already fetched (`{profiles, status, drawn}`), so start does not fetch it twice. */
@@ -16,7 +17,7 @@ export async function showProfile(store, known = null) {
     return;
   }
   if (store.get().notice?.message.startsWith("Add a connection profile")) say(store, "");
-  store.set({ status: known?.status ?? (await api.status()) });
+  acceptStatus(store, known?.status ?? (await api.status()));
   const catalog = await api.catalog().catch(() => store.get().catalog);
   store.set({ catalog });
   if (known?.drawn) store.set({ dataVersion: store.get().dataVersion + 1 });

@@ -25,6 +25,20 @@ export function createStore(initial) {
   };
 }
 
+/** Keeps `next` as the sync status unless it is older than the one kept: statuses arrive both
+ *  as events and as command answers, in no set order, and a snapshot taken mid-sync must not
+ *  overwrite the sync's end (`seq` grows with every change, Rust's `SyncStatus`). A sync that
+ *  has just ended reloads the tables and counts. */
+export function acceptStatus(store, next) {
+  const current = store.get().status;
+  if (next.seq !== undefined && current.seq !== undefined && next.seq < current.seq) return;
+  // Ended: seen running, or (its running statuses overtaken) a newer last sync than the one kept.
+  const newerSync = current.seq !== undefined && next.lastSynced !== current.lastSynced;
+  const finished = !next.syncing && (Boolean(current.syncing) || newerSync);
+  store.set({ status: next });
+  if (finished) store.set({ dataVersion: store.get().dataVersion + 1 });
+}
+
 /** What the app starts with. */
 export const initialState = () => ({
   profiles: { profiles: [], selected: null },

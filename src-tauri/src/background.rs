@@ -30,21 +30,18 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
         return Ok(lock(&state.status).clone());
     };
     let active = state.active().await?;
-    let start = {
-        let mut status = lock(&state.status);
+    let start = state.update_status(|status| {
         status.syncing = true;
         status.done = 0;
         status.total = None;
-        status.clone()
-    };
+    });
     publish(app, start);
     let progress_app = app.clone();
     let outcome = active
         .session
         .sync(move |p| {
             let state = progress_app.state::<AppState>();
-            let status = {
-                let mut status = lock(&state.status);
+            let status = state.update_status(|status| {
                 status.done = p.done;
                 status.total = p.total;
                 status.list = Some(match p.list {
@@ -52,8 +49,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
                     List::Users => "users",
                     List::Activity => "activity",
                 });
-                status.clone()
-            };
+            });
             publish(&progress_app, status);
         })
         .await;
@@ -64,8 +60,7 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
             crate::commands::my_invitations::announce(app, invitation);
         }
     }
-    let status = {
-        let mut status = lock(&state.status);
+    let status = state.update_status(|status| {
         status.syncing = false;
         status.list = None;
         status.clock_offset_ms = active.session.api.clock_offset().num_milliseconds();
@@ -83,11 +78,18 @@ pub async fn sync_once<R: Runtime>(app: &AppHandle<R>) -> CommandResult<SyncStat
             }
             Err(e) => status.last_error = Some(e.to_string()),
         }
-        status.clone()
-    };
+    });
     publish(app, status.clone());
     outcome?;
     Ok(status)
+}
+
+/// A sync in the background now (after an import, say), without waiting for it.
+pub fn sync_soon<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let _ = sync_once(&app).await;
+    });
 }
 
 /// The minute-by-minute sync, for as long as the app runs.

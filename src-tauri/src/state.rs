@@ -27,6 +27,10 @@ pub struct Active {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
+    /// Grows with every change: the UI hears a status both as events and as command answers,
+    /// which may arrive out of order, and keeps the newest (a snapshot taken mid-sync must not
+    /// overwrite the sync's end).
+    pub seq: u64,
     pub profile_id: Option<String>,
     pub online: bool,
     pub offline_since: Option<DateTime<Utc>>,
@@ -59,6 +63,12 @@ pub struct AppState {
     /// serves until it nears expiry (memory only, taken once).
     pub fresh_sign_ins: Mutex<HashMap<String, TokenResponse>>,
     pub demo: bool,
+    /// The CSV open for import, and its last preview.
+    pub import: Mutex<Option<crate::commands::import::LoadedImport>>,
+    /// The running import or bulk action's cancel, while one runs.
+    pub job: Mutex<Option<invitedesk_client::bulk::Cancel>>,
+    /// The last finished job's results, for export.
+    pub job_results: Mutex<Option<crate::commands::job::JobResults>>,
 }
 
 impl AppState {
@@ -73,7 +83,18 @@ impl AppState {
             memory_secrets: Mutex::new(HashMap::new()),
             fresh_sign_ins: Mutex::new(HashMap::new()),
             demo,
+            import: Mutex::new(None),
+            job: Mutex::new(None),
+            job_results: Mutex::new(None),
         }
+    }
+
+    /// Changes the status (its `seq` grows) and answers the status after.
+    pub fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) -> SyncStatus {
+        let mut status = lock(&self.status);
+        change(&mut status);
+        status.seq += 1;
+        status.clone()
     }
 
     pub fn cache_path(&self, profile_id: &ProfileId) -> PathBuf {

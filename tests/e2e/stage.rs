@@ -72,6 +72,11 @@ where
 impl Stage {
     async fn open(name: &'static str, given: Given) -> Stage {
         let turn = ONE_AT_A_TIME.lock().await;
+        // The in-process server's logs, when RUST_LOG asks (tower_http=debug: every request).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
         // More than one TLS backend is linked into the tests; the WebDriver client needs one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("a temporary folder");
@@ -514,6 +519,7 @@ async fn start_driver(dir: &Path, display: &str) -> (Child, u16) {
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .env("INVITEDESK_EXPORT_DIR", dir.join("exports"))
+        .env("INVITEDESK_IMPORT_FILE", dir.join("import.csv"))
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .env("BROWSER", &browser)
         .stdout(log.try_clone().unwrap())

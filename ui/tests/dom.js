@@ -24,6 +24,9 @@ window.HTMLDialogElement.prototype.close = function close(value) {
   this.dispatchEvent(new window.Event("close"));
 };
 
+/** The page's event handlers, by event name. */
+const listeners = {};
+
 /** Every call the page made, `[command, args]`, newest last. */
 export const calls = [];
 let answers = {};
@@ -41,8 +44,16 @@ useTransport({
     const found = answers[cmd];
     return typeof found === "function" ? found(args) : structuredClone(found);
   },
-  listen: async () => () => null,
+  listen: async (event, handler) => {
+    (listeners[event] ??= []).push(handler);
+    return () => {
+      listeners[event] = listeners[event].filter((h) => h !== handler);
+    };
+  },
 });
+
+/** Delivers `payload` to the page's listeners of `event`, as a Rust event would. */
+export const emit = (event, payload) => (listeners[event] ?? []).forEach((h) => h(payload));
 
 /** Lets queued promises and timers (debounces) run. */
 export const settle = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -60,7 +60,7 @@ export const rules = {
 
 const offer = (action, destructive = false) => ({ action, enabled: true, hidden: false, destructive });
 export const offersFor = ({ subject }) => {
-  if (subject === "toolbar") return [offer("invite"), offer("resend"), offer("revoke", true)];
+  if (subject === "toolbar") return [offer("invite"), offer("resend"), offer("revoke", true), offer("deleteInvitation", true), offer("inactivate", true), offer("reactivate"), offer("deleteUser", true)];
   if (subject.invitation === "Pending") return [offer("resend"), offer("editInvitation"), offer("revoke", true), offer("deleteInvitation", true)];
   if (subject.invitation === "Accepted") return [offer("openUser")];
   if (subject.user) return [offer("editUser"), offer("inactivate", true), offer("deleteUser", true)];

@@ -7,6 +7,7 @@ import { explain } from "../labels.js";
 import { say } from "./notice.js";
 import { openProfile, signInWithBrowser } from "./profiles.js";
 import { showProfile } from "../session.js";
+import { acceptStatus } from "../store.js";
 
 /** Who the header says is signed in, and which of Sign out / Sign in again it offers. */
 export function whoView(profiles, capabilities, status) {
@@ -89,6 +90,6 @@ export function mount(doc, store) {
   select.addEventListener("change", (e) => openProfile(store, e.target.value));
   // Offline is a state the header shows (from the status event), not an error to announce.
   doc.getElementById("sync-button").addEventListener("click", () =>
-    api.syncNow().then((status) => store.set({ status })).catch((e) =>
-      e.kind === "offline" ? api.status().then((status) => store.set({ status })) : say(store, explain(e), "error")));
+    api.syncNow().then((status) => acceptStatus(store, status)).catch((e) =>
+      e.kind === "offline" ? api.status().then((status) => acceptStatus(store, status)) : say(store, explain(e), "error")));
 }

@@ -1,5 +1,5 @@
 // The invitations view: the status filters with their counts, "Delivery failed", the search
-// (press /), Invite, the table (drawn first by boot.js), the selection bar with select-all
+// (press /), Invite, Import, the table (drawn first by boot.js), the selection bar with select-all
 // and the bulk actions, and export.
 
 import * as api from "../api.js";
@@ -9,6 +9,7 @@ import { element, debounce } from "../view.js";
 import { explain } from "../labels.js";
 import { runOnMany } from "../actions.js";
 import { openInvite } from "../dialogs/invite.js";
+import { openImport } from "../dialogs/import.js";
 import { say } from "./notice.js";
 import { emptyState, drawEmpty } from "./empty.js";
 
@@ -53,7 +54,7 @@ async function currentOffers(store) {
 async function drawOffers(doc, store) {
   const offers = await currentOffers(store);
   const selected = store.get().selection.size;
-  for (const [id, action] of [["invite-button", "invite"], ["bulk-resend", "resend"], ["bulk-revoke", "revoke"]]) {
+  for (const [id, action] of [["invite-button", "invite"], ["import-button", "invite"], ...BULK]) {
     const offer = offers.find((o) => o.action === action);
     const button = doc.getElementById(id);
     if (!offer) continue;
@@ -62,6 +63,9 @@ async function drawOffers(doc, store) {
     button.disabled = !offer.enabled || (action !== "invite" && selected === 0);
   }
 }
+
+/** The selection bar's buttons and the action each runs on the ticked rows. */
+const BULK = [["bulk-resend", "resend"], ["bulk-revoke", "revoke"], ["bulk-delete", "deleteInvitation"]];
 
 function drawSelection(doc, store) {
   const selected = store.get().selection.size;
@@ -104,7 +108,9 @@ export function mount(doc, store) {
   redrawHeader();
 
   store.subscribe(["invitationCounts", "rules"], () => drawFilters(doc, store));
-  store.subscribe(["invitationFilter"], () => {
+  store.subscribe(["invitationFilter"], ({ invitationFilter }) => {
+    const search = doc.getElementById("invitation-search");
+    if (search.value.trim() !== (invitationFilter.search ?? "")) search.value = invitationFilter.search ?? "";
     drawFilters(doc, store);
     redrawHeader();
     invitations.reset().then(() => drawEmptyState(doc, store));
@@ -146,7 +152,8 @@ export function mount(doc, store) {
     if (ids) invitations.checkOnly(ids);
   });
   doc.getElementById("select-none").addEventListener("click", () => invitations.checkOnly([]));
-  for (const [id, action] of [["bulk-resend", "resend"], ["bulk-revoke", "revoke"]]) {
+  doc.getElementById("import-button").addEventListener("click", () => openImport(store));
+  for (const [id, action] of BULK) {
     doc.getElementById(id).addEventListener("click", async () => {
       if (await runOnMany(store, action, [...invitations.checked])) invitations.checkOnly([]);
     });

@@ -1,5 +1,6 @@
-// The users view: All / Active / Inactive with their counts, the search, the table and export.
-// Its part of the page is made the first time the tab is opened.
+// The users view: All / Active / Inactive with their counts, the search, the table, the
+// selection bar (select all the filter shows, bulk inactivate / reactivate / delete) and
+// export. Its part of the page is made the first time the tab is opened.
 
 import * as api from "../api.js";
 import { VirtualTable } from "../table.js";
@@ -8,6 +9,7 @@ import { element, debounce } from "../view.js";
 import { explain } from "../labels.js";
 import { onMount } from "../parts.js";
 import { say } from "./notice.js";
+import { runOnMany } from "../actions.js";
 import { emptyState, drawEmpty } from "./empty.js";
 
 /** The filter buttons with their counts, the chosen one pressed. */
@@ -19,6 +21,9 @@ export function userFilterButtons(counts, chosen) {
     { label: `Inactive (${counts.Inactive ?? 0})`, statuses: ["Inactive"] },
   ].map((b) => ({ ...b, pressed: JSON.stringify(chosen) === JSON.stringify(b.statuses) }));
 }
+
+/** The selection bar's buttons and the action each runs on the ticked users. */
+const BULK = [["bulk-inactivate", "inactivate"], ["bulk-reactivate", "reactivate"], ["bulk-delete-user", "deleteUser"]];
 
 const query = (store, offset, limit) => {
   const filter = store.get().userFilter;
@@ -42,8 +47,29 @@ function wire(doc, store) {
     columns: userColumns,
     fetchWindow: (offset, limit) => api.userWindow(query(store, offset, limit)),
     onSelect: (row, open) => open && store.set({ detail: { kind: "user", row } }),
-    onTotal: drawEmptyState,
+    onCheck: () => drawSelection(),
+    onTotal: () => {
+      drawEmptyState();
+      drawSelection();
+    },
   });
+  const drawSelection = async () => {
+    const selected = table?.checked.size ?? 0;
+    doc.getElementById("user-selection-bar").hidden = selected === 0;
+    doc.getElementById("user-selection-count").textContent = `${selected} selected`;
+    const all = doc.getElementById("user-select-all");
+    all.textContent = `Select all ${table?.total ?? 0}`;
+    all.disabled = selected >= (table?.total ?? 0);
+    const offers = await api.offers("toolbar").catch(() => []);
+    for (const [id, action] of BULK) {
+      const offer = offers.find((o) => o.action === action);
+      const button = doc.getElementById(id);
+      if (!offer) continue;
+      button.hidden = offer.hidden;
+      button.title = offer.reason ?? "";
+      button.disabled = !offer.enabled || selected === 0;
+    }
+  };
   const drawFilters = () => {
     const { userCounts, userFilter } = store.get();
     doc.getElementById("user-filters").replaceChildren(...userFilterButtons(userCounts, userFilter.statuses).map((b) =>
@@ -72,6 +98,17 @@ function wire(doc, store) {
   doc.getElementById("user-search").addEventListener("input", debounce((e) => {
     store.set({ userFilter: { ...store.get().userFilter, search: e.target.value.trim() } });
   }, 60));
+  doc.getElementById("user-select-all").addEventListener("click", async () => {
+    const ids = await api.userIds(query(store, 0, 0)).catch((e) => say(store, explain(e), "error"));
+    if (ids) table.checkOnly(ids);
+  });
+  doc.getElementById("user-select-none").addEventListener("click", () => table.checkOnly([]));
+  for (const [id, action] of BULK) {
+    doc.getElementById(id).addEventListener("click", async () => {
+      if (await runOnMany(store, action, [...table.checked], "user")) table.checkOnly([]);
+    });
+  }
+  store.subscribe(["status", "capabilities"], drawSelection);
   doc.getElementById("export-users").addEventListener("click", async () => {
     try {
       const done = await api.exportCsv({ kind: "users", users: query(store, 0, 0) });

@@ -97,12 +97,11 @@ pub fn refusal(action: Action, subject: Subject) -> Option<String> {
     if subject.actions().contains(&action) {
         return None;
     }
-    let status = match subject {
-        Subject::Invitation(s) => s.as_str(),
-        Subject::User(s) => s.as_str(),
-        Subject::Toolbar => "",
-    };
-    Some(format!("not allowed for a {status} record"))
+    Some(match subject {
+        Subject::Invitation(s) => format!("not allowed: the invitation is {}", s.as_str()),
+        Subject::User(s) => format!("not allowed: the user is {}", s.as_str()),
+        Subject::Toolbar => "not allowed here".to_owned(),
+    })
 }
 
 /// Runs `action` on every target, `progress(done, total)` after each; results in the

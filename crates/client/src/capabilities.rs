@@ -162,7 +162,16 @@ impl Subject {
             .into_iter()
             .filter_map(|(allowed, action)| allowed.then_some(action))
             .collect(),
-            Subject::Toolbar => vec![Action::Invite, Action::Resend, Action::Revoke],
+            // Invite (and import), and what the selection bars offer in bulk.
+            Subject::Toolbar => vec![
+                Action::Invite,
+                Action::Resend,
+                Action::Revoke,
+                Action::DeleteInvitation,
+                Action::Inactivate,
+                Action::Reactivate,
+                Action::DeleteUser,
+            ],
         }
     }
 }

@@ -479,16 +479,50 @@ pub fn invitation_ids(
     window: &Window,
     now: DateTime<Utc>,
 ) -> Result<Vec<uuid::Uuid>> {
+    ids_of::<Invitations>(cache, window, now)
+}
+
+/// The same for the users' table.
+pub fn user_ids(cache: &Cache, window: &UserWindow, now: DateTime<Utc>) -> Result<Vec<uuid::Uuid>> {
+    ids_of::<Users>(cache, window, now)
+}
+
+fn ids_of<T: Table>(
+    cache: &Cache,
+    window: &Window<T::Status, T::Column>,
+    now: DateTime<Utc>,
+) -> Result<Vec<uuid::Uuid>>
+where
+    Window<T::Status, T::Column>: Clone,
+    T::Record: Identified,
+{
     let all = Window {
         limit: SELECT_ALL_MAX,
         offset: 0,
         ..window.clone()
     };
-    Ok(invitation_window(cache, &all, now)?
+    Ok(window_of::<T>(cache, &all, now)?
         .rows
-        .into_iter()
-        .map(|i| i.id)
+        .iter()
+        .map(Identified::id)
         .collect())
+}
+
+/// A record with an id, whichever list it is from.
+pub trait Identified {
+    fn id(&self) -> uuid::Uuid;
+}
+
+impl Identified for invitedesk_model::Invitation {
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
+}
+
+impl Identified for invitedesk_model::User {
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 
 /// Each cached invitation of `ids` with its e-mail and the status it shows now, in the order

@@ -65,7 +65,7 @@ async fn a_bulk_revoke_answers_each_row_and_refuses_the_statuses_it_cannot_chang
         .count();
     let refused = results
         .iter()
-        .filter(|r| matches!(&r.outcome, Outcome::NotAllowed { reason } if reason.starts_with("not allowed for a")))
+        .filter(|r| matches!(&r.outcome, Outcome::NotAllowed { reason } if reason.starts_with("not allowed: the invitation is")))
         .count();
     assert_eq!((done, refused), (pending, ids.len() - pending));
     let after = every_invitation(&session);

@@ -50,6 +50,25 @@ fn where_to_save<R: Runtime>(app: &AppHandle<R>, name: &str) -> Option<std::path
         .and_then(|p| p.into_path().ok())
 }
 
+/// Asks where to save `name`, then writes `bytes` (a CSV of `rows` rows made in memory: a
+/// job's results, the import template). None when the person cancels.
+pub(crate) fn save_bytes<R: Runtime>(
+    app: &AppHandle<R>,
+    name: &str,
+    bytes: &[u8],
+    rows: u64,
+) -> CommandResult<Option<Exported>> {
+    let Some(path) = where_to_save(app, name) else {
+        return Ok(None);
+    };
+    std::fs::write(&path, bytes)
+        .map_err(|e| CommandError::new(ErrorKind::Cache, format!("{}: {e}", path.display())))?;
+    Ok(Some(Exported {
+        path: path.display().to_string(),
+        rows,
+    }))
+}
+
 /// Asks where to save `name` (the system's own dialog), then writes the view's rows as CSV
 /// with `write` over the open profile's cache. None when the person cancels.
 pub(crate) async fn save_csv<R: Runtime>(

@@ -12,11 +12,15 @@ macro_rules! command_list {
             catalog: catalog, rules, offers;
             invitations: invitation_window, invitation_counts, invitation_ids, invite_candidates,
                 check_invite, invite, resend, revoke, edit_invitation, delete_invitation;
-            users: user_window, user_counts, user_by_email, edit_user, inactivate, reactivate,
+            users: user_window, user_counts, user_ids, user_by_email, edit_user, inactivate, reactivate,
                 delete_user;
             export: export_csv;
             activity: activity_window, activity_actors, record_history, export_activity;
             my_invitations: my_invitations, answer_invitation;
+            import: import_open_file, import_reload, import_preview, import_send,
+                save_import_template;
+            bulk: bulk_run;
+            job: cancel_job, export_job_results;
         }
     };
 }

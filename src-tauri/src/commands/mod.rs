@@ -4,9 +4,12 @@
 include!("list.rs");
 
 pub mod activity;
+pub mod bulk;
 pub mod catalog;
 pub mod export;
+pub mod import;
 pub mod invitations;
+pub mod job;
 pub mod my_invitations;
 pub mod profiles;
 pub mod sign_in;

@@ -115,12 +115,15 @@ pub async fn select<R: Runtime>(
         .and_then(|s| s.last_success);
     *state.active.write().await = Some(active);
     *lock(&state.capabilities) = None;
-    *lock(&state.status) = SyncStatus {
-        profile_id: Some(profile.id.clone()),
-        last_synced,
-        online: true,
-        ..Default::default()
-    };
+    state.update_status(|status| {
+        *status = SyncStatus {
+            seq: status.seq,
+            profile_id: Some(profile.id.clone()),
+            last_synced,
+            online: true,
+            ..Default::default()
+        }
+    });
     {
         let mut profiles = lock(&state.profiles);
         profiles.selected = Some(profile.id.clone());

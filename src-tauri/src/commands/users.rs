@@ -12,6 +12,12 @@ use crate::commands::catalog::with_cache;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
+/// Every id the users' filter shows: "select all", rows not drawn yet included.
+#[tauri::command]
+pub async fn user_ids(state: State<'_, AppState>, window: UserWindow) -> CommandResult<Vec<Uuid>> {
+    with_cache(&state, |c, now| queries::user_ids(c, &window, now)).await
+}
+
 #[tauri::command]
 pub async fn user_window(
     state: State<'_, AppState>,
