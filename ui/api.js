@@ -90,6 +90,13 @@ export const bulkRun = (action, ids) => call("bulk_run", { action, ids });
 /** Stops the running import or bulk action from starting more rows. */
 export const cancelJob = () => call("cancel_job");
 export const exportJobResults = () => call("export_job_results");
+/** The version and the log folder, for About. */
+export const about = () => call("about");
+export const openLogFolder = () => call("open_log_folder");
+/** A newer version at the update address, or null. */
+export const checkUpdate = () => call("check_update");
+/** Downloads the update found, checks its signature, installs it and restarts the app. */
+export const installUpdate = () => call("install_update");
 /** Tells the launch bench the cached rows are on screen. */
 export const markReady = () => call("mark_ready", { what: "rows" });
 
@@ -98,6 +105,9 @@ export const onSignInLink = (handler) => transport.listen("sign-in-link", handle
 
 /** A running import's or bulk action's `{job, done, total}`. */
 export const onJobProgress = (handler) => transport.listen("job-progress", handler);
+
+/** Another launch of the app handed over its arguments to this window. */
+export const onSecondLaunch = (handler) => transport.listen("second-launch", handler);
 
 /** Sync progress and connectivity, as the `status` event brings them. */
 export const onStatus = (handler) => transport.listen("status", handler);

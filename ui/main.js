@@ -21,8 +21,9 @@ import * as invite from "./dialogs/invite.js";
 import * as edit from "./dialogs/edit.js";
 import * as importDialog from "./dialogs/import.js";
 import * as job from "./dialogs/job.js";
+import * as about from "./dialogs/about.js";
 
-const VIEWS = [notice, header, bell, tabs, invitations, users, details, seats, activity, profiles, invite, edit, importDialog, job];
+const VIEWS = [notice, header, bell, tabs, invitations, users, details, seats, activity, profiles, invite, edit, importDialog, job, about];
 
 const onStatus = (status) => acceptStatus(store, status);
 

@@ -9,13 +9,20 @@
 
 pub mod background;
 pub mod commands;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
 pub mod launch;
+pub mod logs;
 pub mod memory;
 pub mod owner_only;
 pub mod profiles;
+pub mod single_instance;
 pub mod state;
+pub mod window_state;
+
+/// Whether this build carries the reference server for `--demo` (the `demo` feature).
+pub const HAS_DEMO: bool = cfg!(feature = "demo");
 
 use tauri::{Manager, Runtime};
 
@@ -43,6 +50,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        .manage(commands::updates::FoundUpdate::default())
         .invoke_handler(move |invoke| {
             memory::note_activity();
             handlers(invoke)
@@ -59,6 +67,7 @@ pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Resul
     app.manage(AppState::new(data_dir, options.demo));
     let state = app.state::<AppState>();
     *lock(&state.profiles) = profiles::Profiles::load(app).map_err(|e| e.message)?;
+    #[cfg(feature = "demo")]
     if options.demo {
         tauri::async_runtime::block_on(demo::start(app)).map_err(|e| e.message)?;
     }
@@ -75,8 +84,17 @@ pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Resul
 }
 
 pub fn run(options: Options) {
-    builder(tauri::Builder::default())
+    let shell = tauri::Builder::default()
+        // First, so that a second launch reaches nothing else before it hands over and exits.
+        .plugin(tauri_plugin_single_instance::init(
+            single_instance::second_launch,
+        ))
+        .plugin(window_state::plugin())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .on_window_event(window_state::on_window_event);
+    builder(shell)
         .setup(move |app| {
+            logs::start(app.handle());
             launch::trace("setup");
             let page = if options.blank {
                 launch::BLANK_PATH.trim_start_matches('/')

@@ -22,6 +22,7 @@ mod s10_person_sign_in;
 mod s11_activity;
 mod s12_my_invitations;
 mod s13_import_and_bulk;
+mod s14_desktop;
 mod s1_first_profile;
 mod s2_seats;
 mod s3_acceptance;

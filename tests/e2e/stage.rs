@@ -43,6 +43,7 @@ pub struct Stage {
     display: Child,
     display_name: String,
     driver: Child,
+    driver_port: u16,
     _turn: MutexGuard<'static, ()>,
 }
 
@@ -113,6 +114,7 @@ impl Stage {
             display,
             display_name,
             driver,
+            driver_port: port,
             _turn: turn,
         }
     }
@@ -392,6 +394,33 @@ impl Stage {
             "!document.getElementById('details').hidden",
         )
         .await;
+    }
+
+    /// Quits the app (its WebDriver session ends) and starts it again on the same data.
+    pub async fn restart_app(&mut self) {
+        let _ = self.window.clone().close().await;
+        // The first process must be gone, or the new one would hand over to it and exit.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        self.window = connect(self.driver_port).await;
+    }
+
+    /// Launches the app's binary a second time, as a person would, with the first one's
+    /// display and folders; answers how it ended (waited for up to 20 s).
+    pub async fn launch_again(&self, args: &[&str]) -> std::process::Output {
+        let dir = self.dir.path();
+        let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_invitedesk"))
+            .args(args)
+            .env("DISPLAY", &self.display_name)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .kill_on_drop(true)
+            .output();
+        tokio::time::timeout(Duration::from_secs(20), run)
+            .await
+            .expect("the second launch ended within 20 s")
+            .expect("the app's binary ran")
     }
 
     /// Calls an app command straight through the IPC, as a tampered page could: the answer, or

@@ -21,6 +21,8 @@ macro_rules! command_list {
                 save_import_template;
             bulk: bulk_run;
             job: cancel_job, export_job_results;
+            about: about, open_log_folder;
+            updates: check_update, install_update;
         }
     };
 }

@@ -3,6 +3,7 @@
 
 include!("list.rs");
 
+pub mod about;
 pub mod activity;
 pub mod bulk;
 pub mod catalog;
@@ -14,6 +15,7 @@ pub mod my_invitations;
 pub mod profiles;
 pub mod sign_in;
 pub mod sync;
+pub mod updates;
 pub mod users;
 
 macro_rules! command_names {
