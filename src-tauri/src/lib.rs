@@ -33,6 +33,13 @@ pub struct Options {
     pub demo: bool,
     /// Opens an empty page and nothing else: the yardstick of the launch and memory benches.
     pub blank: bool,
+    /// Opens no window: checks the update address, installs a newer signed version, and exits.
+    pub update: bool,
+}
+
+/// tauri.conf.json as built into this binary (a release sets its version there).
+pub fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!()
 }
 
 /// Every command the UI may call: those of `commands/list.rs`.
@@ -83,7 +90,10 @@ pub fn prepare<R: Runtime>(app: &tauri::AppHandle<R>, options: Options) -> Resul
     Ok(())
 }
 
-pub fn run(options: Options) {
+pub fn run(options: Options, context: tauri::Context<tauri::Wry>) {
+    if options.update {
+        return commands::updates::update_from_command_line(context);
+    }
     let shell = tauri::Builder::default()
         // First, so that a second launch reaches nothing else before it hands over and exits.
         .plugin(tauri_plugin_single_instance::init(
@@ -110,7 +120,7 @@ pub fn run(options: Options) {
             }
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("InviteDesk could not start its window");
 }
 

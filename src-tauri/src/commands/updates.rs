@@ -54,6 +54,58 @@ fn update_address(text: &str) -> CommandResult<url::Url> {
     })
 }
 
+fn updater<R: Runtime>(app: &AppHandle<R>) -> CommandResult<tauri_plugin_updater::Updater> {
+    let mut builder = app.updater_builder();
+    if let Ok(address) = std::env::var("INVITEDESK_UPDATE_URL") {
+        builder = builder
+            .endpoints(vec![update_address(&address)?])
+            .map_err(failed)?;
+    }
+    builder.build().map_err(failed)
+}
+
+/// `invitedesk --update`: no window; checks, installs a newer signed version, and exits 0
+/// (installed, or none newer) or 1 (with the reason on stderr).
+pub fn update_from_command_line(context: tauri::Context<tauri::Wry>) {
+    // Tauri starts its toolkit even without a window: on Linux that needs a display.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!("invitedesk --update needs a desktop session (DISPLAY or WAYLAND_DISPLAY)");
+        std::process::exit(1);
+    }
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .build(context)
+        .expect("InviteDesk could not start");
+    let handle = app.handle().clone();
+    let outcome = tauri::async_runtime::block_on(async move {
+        let Some(update) = updater(&handle)?.check().await.map_err(failed)? else {
+            return Ok(format!(
+                "InviteDesk {} is the newest version",
+                handle.package_info().version
+            ));
+        };
+        update
+            .download_and_install(|_, _| {}, || {})
+            .await
+            .map_err(failed)?;
+        Ok::<_, CommandError>(format!(
+            "InviteDesk {} installed (was {})",
+            update.version, update.current_version
+        ))
+    });
+    match outcome {
+        Ok(said) => {
+            println!("{said}");
+            std::process::exit(0);
+        }
+        Err(e) => {
+            eprintln!("{}", e.message);
+            std::process::exit(1);
+        }
+    }
+}
+
 /// Asks the update address whether a newer version is out. None: this one is the newest.
 #[tauri::command]
 pub async fn check_update<R: Runtime>(
