@@ -19,6 +19,20 @@ const CALLS = {
 
 const DELETES = new Set(["deleteInvitation", "deleteUser"]);
 
+/** Shows each button of `buttons` (`[[elementId, action]]`) as its offer says: hidden when the
+ *  principal may never use it, disabled with the reason when the moment forbids it, and
+ *  disabled when `needsSelection(action)` and nothing is ticked. */
+export function drawOfferedButtons(doc, offers, buttons, selected, needsSelection = () => true) {
+  for (const [id, action] of buttons) {
+    const offer = offers.find((o) => o.action === action);
+    const button = doc.getElementById(id);
+    if (!offer) continue;
+    button.hidden = offer.hidden;
+    button.title = offer.reason ?? "";
+    button.disabled = !offer.enabled || (needsSelection(action) && selected === 0);
+  }
+}
+
 /** The tables, counts and details reload from the cache. */
 export const changed = (store) => store.set({ dataVersion: store.get().dataVersion + 1 });
 

@@ -7,7 +7,7 @@ import { invitations, tableHooks, invitationQuery, announceRows } from "../boot.
 import { invitationColumns, header } from "../columns.js";
 import { element, debounce } from "../view.js";
 import { explain } from "../labels.js";
-import { runOnMany } from "../actions.js";
+import { runOnMany, drawOfferedButtons } from "../actions.js";
 import { openInvite } from "../dialogs/invite.js";
 import { openImport } from "../dialogs/import.js";
 import { say } from "./notice.js";
@@ -54,14 +54,8 @@ async function currentOffers(store) {
 async function drawOffers(doc, store) {
   const offers = await currentOffers(store);
   const selected = store.get().selection.size;
-  for (const [id, action] of [["invite-button", "invite"], ["import-button", "invite"], ...BULK]) {
-    const offer = offers.find((o) => o.action === action);
-    const button = doc.getElementById(id);
-    if (!offer) continue;
-    button.hidden = offer.hidden;
-    button.title = offer.reason ?? "";
-    button.disabled = !offer.enabled || (action !== "invite" && selected === 0);
-  }
+  const buttons = [["invite-button", "invite"], ["import-button", "invite"], ...BULK];
+  drawOfferedButtons(doc, offers, buttons, selected, (action) => action !== "invite");
 }
 
 /** The selection bar's buttons and the action each runs on the ticked rows. */

@@ -9,7 +9,7 @@ import { element, debounce } from "../view.js";
 import { explain } from "../labels.js";
 import { onMount } from "../parts.js";
 import { say } from "./notice.js";
-import { runOnMany } from "../actions.js";
+import { runOnMany, drawOfferedButtons } from "../actions.js";
 import { emptyState, drawEmpty } from "./empty.js";
 
 /** The filter buttons with their counts, the chosen one pressed. */
@@ -60,15 +60,7 @@ function wire(doc, store) {
     const all = doc.getElementById("user-select-all");
     all.textContent = `Select all ${table?.total ?? 0}`;
     all.disabled = selected >= (table?.total ?? 0);
-    const offers = await api.offers("toolbar").catch(() => []);
-    for (const [id, action] of BULK) {
-      const offer = offers.find((o) => o.action === action);
-      const button = doc.getElementById(id);
-      if (!offer) continue;
-      button.hidden = offer.hidden;
-      button.title = offer.reason ?? "";
-      button.disabled = !offer.enabled || selected === 0;
-    }
+    drawOfferedButtons(doc, await api.offers("toolbar").catch(() => []), BULK, selected);
   };
   const drawFilters = () => {
     const { userCounts, userFilter } = store.get();
