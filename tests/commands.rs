@@ -275,3 +275,53 @@ fn the_ui_calls_exactly_the_listed_commands() {
     listed.sort();
     assert_eq!(called, listed);
 }
+
+/// Bulk actions and imports as a tampered page could call them: too many ids, a send with
+/// nothing previewed, and rows judged from the cache before anything is sent.
+#[test]
+fn bulk_and_import_commands_refuse_what_they_cannot_do() {
+    let w = world();
+    call(&w, "select_profile", json!({"id": "test"})).unwrap();
+    call(&w, "sync_now", json!({})).unwrap();
+    let too_many: Vec<String> = (0..10_001)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let error = call(&w, "bulk_run", json!({"action": "revoke", "ids": too_many})).unwrap_err();
+    assert_eq!(error["kind"], "validation", "{error}");
+    assert_eq!(error["field"], "ids", "{error}");
+
+    let error = call(&w, "import_send", json!({})).unwrap_err();
+    assert_eq!(error["kind"], "notFound", "{error}");
+    let error = call(
+        &w,
+        "import_preview",
+        json!({"mapping": {"email": 0}, "utcOffsetMinutes": 0}),
+    )
+    .unwrap_err();
+    assert_eq!(error["kind"], "notFound", "{error}");
+
+    let accepted = call(
+        &w,
+        "invitation_ids",
+        json!({"window": {"statuses": ["Accepted"], "search": null, "sort": "email",
+            "descending": false, "offset": 0, "limit": 0}}),
+    )
+    .unwrap();
+    let ids = accepted.as_array().unwrap().clone();
+    assert!(!ids.is_empty());
+    let answer = call(&w, "bulk_run", json!({"action": "revoke", "ids": ids})).unwrap();
+    assert_eq!(answer["notAllowed"], ids.len(), "{answer}");
+    assert_eq!(answer["done"], 0, "{answer}");
+    assert_eq!(
+        answer["results"][0]["outcome"]["reason"],
+        "not allowed: the invitation is Accepted"
+    );
+    let users = call(
+        &w,
+        "user_ids",
+        json!({"window": {"statuses": [], "search": null, "sort": "created",
+            "descending": true, "offset": 0, "limit": 0}}),
+    )
+    .unwrap();
+    assert!(!users.as_array().unwrap().is_empty(), "{users}");
+}

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::commands::catalog::with_cache;
 use crate::commands::job::{self, JobResults};
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::state::AppState;
+use invitedesk_client::queries::SELECT_ALL_MAX;
 
 /// Every row's result, and the counts the summary line gives.
 #[derive(Debug, Serialize)]
@@ -47,6 +48,15 @@ pub async fn bulk_run<R: Runtime>(
     action: Action,
     ids: Vec<Uuid>,
 ) -> CommandResult<BulkAnswer> {
+    if ids.len() > SELECT_ALL_MAX as usize {
+        return Err(CommandError {
+            field: Some("ids".into()),
+            ..CommandError::new(
+                ErrorKind::Validation,
+                format!("A bulk action takes at most {SELECT_ALL_MAX} records at once: narrow the filter"),
+            )
+        });
+    }
     let active = state.active().await?;
     let targets = with_cache(&state, |c, now| bulk::targets(c, action, &ids, now)).await?;
     let running = job::begin(&state)?;
