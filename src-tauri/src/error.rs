@@ -4,6 +4,7 @@
 use invitedesk_client::api::ApiError;
 use invitedesk_client::cache::CacheError;
 use invitedesk_client::creds::CredsError;
+use invitedesk_client::import::ImportError;
 use invitedesk_client::session::SessionError;
 use invitedesk_client::sync::SyncError;
 use invitedesk_model::FieldError;
@@ -220,6 +221,17 @@ impl From<ApiError> for CommandError {
             ApiError::RateLimited { .. } => Self::new(ErrorKind::RateLimited, message),
             ApiError::Unsupported(_) => Self::new(ErrorKind::Unsupported, message),
             ApiError::Server(_) => Self::new(ErrorKind::Server, message),
+        }
+    }
+}
+
+/// A file that cannot be imported at all: its reason, at the file (a row's problem is that
+/// row's, in the preview).
+impl From<ImportError> for CommandError {
+    fn from(error: ImportError) -> Self {
+        Self {
+            field: Some("file".into()),
+            ..Self::new(ErrorKind::Validation, upper_first(&error.to_string()))
         }
     }
 }

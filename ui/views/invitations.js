@@ -146,7 +146,7 @@ export function mount(doc, store) {
     if (ids) invitations.checkOnly(ids);
   });
   doc.getElementById("select-none").addEventListener("click", () => invitations.checkOnly([]));
-  doc.getElementById("import-button").addEventListener("click", () => openImport(store));
+  doc.getElementById("import-button").addEventListener("click", () => openImport());
   for (const [id, action] of BULK) {
     doc.getElementById(id).addEventListener("click", async () => {
       if (await runOnMany(store, action, [...invitations.checked])) invitations.checkOnly([]);

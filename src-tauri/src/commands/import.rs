@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use invitedesk_client::import::{
-    self, csv_file::MAX_BYTES, Field, ImportError, Mapping, Preview, SentRow, Table,
+    self, csv_file::MAX_BYTES, Field, Mapping, Preview, SentRow, Table,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -55,22 +55,6 @@ pub struct ImportSent {
     pub rows: Vec<SentRow>,
     pub created: usize,
     pub not_created: usize,
-}
-
-impl From<ImportError> for CommandError {
-    fn from(error: ImportError) -> Self {
-        Self {
-            field: Some("file".into()),
-            ..Self::new(ErrorKind::Validation, upper_first(&error.to_string()))
-        }
-    }
-}
-
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    (chars.next())
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Where the file comes from: the path `INVITEDESK_IMPORT_FILE` names, without asking (for
