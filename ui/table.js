@@ -185,7 +185,7 @@ export class VirtualTable {
         if (tip) cell.title = tip;
         el.append(cell);
       }
-      el.addEventListener("click", () => this.select(i, true));
+      el.addEventListener("click", () => this.select(i, true, row));
       rows.push(el);
     }
     this.body.replaceChildren(...rows);
@@ -198,10 +198,18 @@ export class VirtualTable {
     this.draw();
   }
 
-  async select(index, open) {
+  /**
+   * Selects row `index`; `shown` is the row drawn where the person clicked. That row opens even
+   * when the rows reload under the pointer (a search just typed): the one seen is the one meant.
+   */
+  async select(index, open, shown = null) {
     this.selected = index;
     this.draw();
-    // A click while the rows reload (a new search, say) lands on a row not loaded yet.
+    if (shown) {
+      this.options.onSelect?.(shown, open);
+      return;
+    }
+    // A key pressed while the rows reload lands on a row not loaded yet.
     const row = this.rowAt(index) ?? (await this.load(Math.floor(index / PAGE) * PAGE), this.rowAt(index));
     if (row && this.selected === index) this.options.onSelect?.(row, open);
   }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { visibleRange, pagesFor, moveSelection, scrollScale, MAX_SCROLL_HEIGHT, ROW_HEIGHT } from "../table.js";
+import { dom, settle } from "./dom.js";
+import { VirtualTable, visibleRange, pagesFor, moveSelection, scrollScale, MAX_SCROLL_HEIGHT, ROW_HEIGHT } from "../table.js";
 
 test("a million rows draw a constant handful wherever the scroll is", () => {
   const total = 1_000_000;
@@ -36,4 +37,31 @@ test("the keyboard moves the selection and stops at the ends", () => {
   assert.equal(moveSelection(7, "End", 10, 5), 9);
   assert.equal(moveSelection(7, "Home", 10, 5), 0);
   assert.equal(moveSelection(3, "x", 10, 5), 3);
+});
+
+test("a row clicked while a new search reloads the rows opens the row that was clicked", async () => {
+  const people = ["ada@a.example", "bob@a.example", "dennis@a.example"].map((email, i) => ({ id: `id-${i}`, email }));
+  let answer = (rows) => Promise.resolve({ total: rows.length, rows });
+  let search = null;
+  const viewport = dom.window.document.createElement("div");
+  dom.window.document.body.append(viewport);
+  const opened = [];
+  const table = new VirtualTable(viewport, {
+    label: "People",
+    columns: [{ key: "email", title: "E-mail", render: (row) => row.email }],
+    fetchWindow: () => answer(search ? people.filter((p) => p.email.startsWith(search)) : people),
+    onSelect: (row, open) => open && opened.push(row.email),
+  });
+  await table.reset();
+  const dennis = [...viewport.querySelectorAll(".vt-row")].find((r) => r.textContent.includes("dennis"));
+  // The search's answer is held back, so the old rows are still on screen when clicked.
+  let release;
+  answer = (rows) => new Promise((resolve) => (release = () => resolve({ total: rows.length, rows })));
+  search = "dennis";
+  const reloading = table.reset();
+  dennis.click();
+  release();
+  await reloading;
+  await settle();
+  assert.deepEqual(opened, ["dennis@a.example"], "the row seen under the pointer is the one opened");
 });
