@@ -486,17 +486,21 @@ mod tests {
     #[test]
     fn a_searched_window_is_ordered_as_the_unsearched_one() {
         let (_dir, cache) = cache_with(9_000);
-        let searched = ActivityFilter {
-            search: Some("RESENT".into()),
-            offset: 1_000,
-            limit: 100,
-            ..Default::default()
-        };
-        let window = activity_window(&cache, &searched).unwrap();
-        assert_eq!(window.total, 3_000);
-        assert_eq!(
-            ids(&window),
-            plain(&cache, Some("invitation.resent"), 1_000, 100)
-        );
+        // The first window, one inside, the last (short) and one past the end.
+        for offset in [0, 1_000, 2_950, 3_000] {
+            let searched = ActivityFilter {
+                search: Some("RESENT".into()),
+                offset,
+                limit: 100,
+                ..Default::default()
+            };
+            let window = activity_window(&cache, &searched).unwrap();
+            assert_eq!(window.total, 3_000);
+            assert_eq!(
+                ids(&window),
+                plain(&cache, Some("invitation.resent"), offset, 100),
+                "offset {offset}"
+            );
+        }
     }
 }

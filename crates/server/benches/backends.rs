@@ -5,7 +5,9 @@
 //! Without INVITEDESK_TEST_DATABASE_URL only the SQLite figures are taken.
 //! BENCH_SCALE_ROWS (default 1,000,000; 0: no pages) sets the volume; BENCH_CREATES (default 6,000) and
 //! BENCH_CLIENTS (default 16) the creates (0 creates: pages only). The servers run in this process (release build),
-//! the clients beside them, all sharing the machine's cores.
+//! the clients beside them, all sharing the machine's cores. BENCH_AUDIT_ROUNDS (default 3) sets
+//! the pairs of the trail's cost; BENCH_AUDIT_SQL changes the SQLite schema before each run with the
+//! trail, to measure an index before writing its migration.
 
 use std::time::{Duration, Instant};
 
@@ -91,6 +93,20 @@ async fn skip_audit_writes(server: &RunningServer) {
         .unwrap();
 }
 
+/// `BENCH_AUDIT_SQL`, run on a SQLite database before the trail's creates: measures a
+/// change to the trail's indexes (`DROP INDEX audit_events_email;`, say) without a migration.
+async fn try_schema_change(server: &RunningServer, sql: String) {
+    server
+        .state
+        .db
+        .write(move |tx| match tx.is_postgres() {
+            true => Ok(()),
+            false => tx.execute_batch(&sql),
+        })
+        .await
+        .unwrap();
+}
+
 /// An admin's token and the organisation's base URL on `server`.
 struct Caller {
     http: reqwest::Client,
@@ -171,6 +187,8 @@ async fn creates(name: &str, database: &DatabaseUrl, instances: usize, trail: bo
     }
     if !trail {
         skip_audit_writes(&servers[0]).await;
+    } else if let Ok(sql) = std::env::var("BENCH_AUDIT_SQL") {
+        try_schema_change(&servers[0], sql).await;
     }
     let demo = demo::seed(&servers[0].state, &servers[0].base_url())
         .await

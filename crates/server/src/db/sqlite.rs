@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::types::{Value as SqliteValue, ValueRef};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 use super::conn::Conn;
@@ -27,13 +27,35 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/sqlite/0008_audit.sql"),
 ];
 
-type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
+/// What the writer thread is handed.
+enum WriteJob {
+    /// One write transaction's work. Run inside a savepoint of a commit it may share with the
+    /// transactions queued behind it; answers how it went and what to tell its caller once
+    /// that commit is known.
+    Transaction(TransactionWork),
+    /// Work that must run outside any transaction (a checkpoint).
+    Alone(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
+/// A transaction's work done: whether it succeeded (kept) or is to be rolled back, and the
+/// answer to give once the shared commit has succeeded (`Ok`) or failed (`Err`, its message).
+struct Outcome {
+    kept: bool,
+    answer: Box<dyn FnOnce(std::result::Result<(), String>) + Send>,
+}
+
+/// At most this many queued transactions share one commit: enough to write the pages they all
+/// touch (the ends of the time-ordered indexes, the tables' last pages) once instead of once
+/// each, few enough that the first in a group waits little for the last.
+const MOST_PER_COMMIT: usize = 32;
 
 /// SQLite admits one writer at a time, so the server has exactly one: a thread that owns the
-/// write connection and runs each transaction from start to commit in one go. Writes queue
+/// write connection and runs each transaction from start to end in one go. Writes queue
 /// fairly instead of spinning on SQLITE_BUSY, every check-then-write inside a transaction is
 /// atomic (seats, one live invitation per e-mail), and a whole transaction costs one hop
-/// between threads rather than one per statement.
+/// between threads rather than one per statement. Transactions queued together share one
+/// commit (group commit), each in its own savepoint: one that fails is rolled back alone, and
+/// none is answered before the commit that makes it durable and visible.
 #[derive(Clone)]
 pub struct SqliteDb {
     readers: r2d2::Pool<SqliteConnectionManager>,
@@ -76,9 +98,29 @@ impl SqliteDb {
         std::thread::Builder::new()
             .name("db-writer".into())
             .spawn(move || {
-                for job in jobs {
-                    job(&mut write);
+                let mut next = jobs.recv().ok();
+                while let Some(job) = next.take() {
+                    match job {
+                        WriteJob::Alone(work) => work(&mut write),
+                        WriteJob::Transaction(first) => {
+                            let mut group = vec![first];
+                            while group.len() < MOST_PER_COMMIT {
+                                match jobs.try_recv() {
+                                    Ok(WriteJob::Transaction(more)) => group.push(more),
+                                    Ok(alone) => {
+                                        next = Some(alone);
+                                        break;
+                                    }
+                                    Err(_) => break,
+                                }
+                            }
+                            commit_together(&mut write, group);
+                        }
+                    }
                     written.store(monotonic_millis(), Ordering::Relaxed);
+                    if next.is_none() {
+                        next = jobs.recv().ok();
+                    }
                 }
             })?;
         let manager = SqliteConnectionManager::file(path)
@@ -121,13 +163,20 @@ impl SqliteDb {
         T: Send + 'static,
         F: FnOnce(&Conn) -> Result<T> + Send + 'static,
     {
-        self.on_writer(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&Conn::sqlite(&tx))?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
+        let (answer, answered) = oneshot::channel();
+        let job = WriteJob::Transaction(Box::new(move |conn| {
+            let value = work(&Conn::sqlite(conn));
+            Outcome {
+                kept: value.is_ok(),
+                answer: Box::new(move |committed| {
+                    let _ = answer.send(match committed {
+                        Ok(()) => value,
+                        Err(why) => value.and(Err(Error::Internal(why))),
+                    });
+                }),
+            }
+        }));
+        self.send(job, answered).await
     }
 
     /// Copies the write-ahead log into the database and empties it, so that erased content
@@ -163,12 +212,72 @@ impl SqliteDb {
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
-        let job: WriteJob = Box::new(move |conn| {
+        let job = WriteJob::Alone(Box::new(move |conn| {
             let _ = answer.send(work(conn));
-        });
-        let stopped = || Error::Internal("the database writer has stopped".into());
+        }));
+        self.send(job, answered).await
+    }
+
+    async fn send<T>(&self, job: WriteJob, answered: oneshot::Receiver<Result<T>>) -> Result<T> {
+        let stopped = || Error::Internal("the database writer did not run this write".into());
         self.writer.send(job).map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// Runs `group` in one transaction, each in a savepoint of its own, and answers each once the
+/// commit is known: one that failed was rolled back to its savepoint and gets its own error;
+/// if the commit fails, every one is told so. A write that could not even be started is
+/// dropped, and its caller told it was not run.
+fn commit_together(conn: &mut Connection, group: Vec<TransactionWork>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "could not begin a write transaction");
+        return;
+    }
+    let mut outcomes = Vec::with_capacity(group.len());
+    for work in group {
+        match in_savepoint(conn, work) {
+            Ok(outcome) => outcomes.push(outcome),
+            Err((outcome, why)) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                outcomes.extend(outcome);
+                return answer_all(outcomes, Err(why));
+            }
+        }
+    }
+    let committed = conn
+        .execute_batch("COMMIT")
+        .map_err(|e| format!("the write could not be committed: {e}"));
+    if committed.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    answer_all(outcomes, committed);
+}
+
+type TransactionWork = Box<dyn FnOnce(&Connection) -> Outcome + Send>;
+
+/// Runs one transaction's work in a savepoint, kept or rolled back as it turned out. Err when
+/// the savepoint itself failed, which leaves the whole transaction in doubt.
+fn in_savepoint(
+    conn: &Connection,
+    work: TransactionWork,
+) -> std::result::Result<Outcome, (Option<Outcome>, String)> {
+    conn.execute_batch("SAVEPOINT write")
+        .map_err(|e| (None, format!("could not begin a write: {e}")))?;
+    let outcome = work(conn);
+    let end = match outcome.kept {
+        true => "RELEASE write",
+        false => "ROLLBACK TO write; RELEASE write",
+    };
+    match conn.execute_batch(end) {
+        Ok(()) => Ok(outcome),
+        Err(e) => Err((Some(outcome), format!("could not end a write: {e}"))),
+    }
+}
+
+fn answer_all(outcomes: Vec<Outcome>, committed: std::result::Result<(), String>) {
+    for outcome in outcomes {
+        (outcome.answer)(committed.clone());
     }
 }
 
@@ -244,5 +353,62 @@ impl From<rusqlite::Error> for Error {
             }
         }
         Error::Internal(format!("database: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes queued together share commits, yet each stays its own transaction: one that
+    /// fails leaves nothing behind and gets its own error, the others are kept and answered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn transactions_sharing_a_commit_succeed_and_fail_each_on_its_own() {
+        let folder = tempfile::tempdir().unwrap();
+        let db = SqliteDb::open(&folder.path().join("db.sqlite")).unwrap();
+        let writes = (0..200).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |conn| {
+                    conn.execute(
+                        "INSERT INTO organizations (id, name, dt_created) VALUES (?, ?, 0)",
+                        (format!("org-{i}"), format!("Org {i}")),
+                    )?;
+                    match i % 5 {
+                        0 => Err(Error::NotFound("a reason of its own")),
+                        _ => Ok(i),
+                    }
+                })
+                .await
+            })
+        });
+        let answers = futures::future::join_all(writes).await;
+        for (i, answer) in answers.into_iter().enumerate() {
+            match answer.unwrap() {
+                Ok(value) => assert_eq!(value, i, "each write gets its own answer"),
+                Err(e) => {
+                    assert_eq!(i % 5, 0, "write {i} failed: {e}");
+                    assert!(matches!(e, Error::NotFound(_)), "its own error: {e}");
+                }
+            }
+        }
+        let kept: Vec<String> = db
+            .read(|conn| {
+                conn.query(
+                    "SELECT id FROM organizations WHERE id LIKE 'org-%' ORDER BY id",
+                    (),
+                    |r| r.get(0),
+                )
+            })
+            .await
+            .unwrap();
+        let expected: std::collections::BTreeSet<String> = (0..200)
+            .filter(|i| i % 5 != 0)
+            .map(|i| format!("org-{i}"))
+            .collect();
+        assert_eq!(
+            kept.into_iter().collect::<std::collections::BTreeSet<_>>(),
+            expected
+        );
     }
 }
