@@ -139,13 +139,13 @@ impl Limit<'_> {
         )?;
         match counted {
             Some(_) => Ok(()),
-            None => Err(self.refused(conn, now, current, previous, weight)),
+            None => Err(self.refused(conn, now, current, previous)),
         }
     }
 
     /// How long until the estimate falls below the limit: as the previous window slides
     /// out, or at the latest once this window has passed too.
-    fn refused(&self, conn: &Conn, now: i64, current: i64, previous: i64, weight: f64) -> Error {
+    fn refused(&self, conn: &Conn, now: i64, current: i64, previous: i64) -> Error {
         let sends = |start: i64| {
             conn.query_opt(
                 "SELECT sends FROM send_counts WHERE scope = ? AND key = ? AND window_start = ?",
@@ -156,17 +156,47 @@ impl Limit<'_> {
             .flatten()
             .unwrap_or(0) as f64
         };
-        let (before, during, allowed) = (sends(previous), sends(current), f64::from(self.allowed));
-        let room_needed = before * weight + during + 1.0 - allowed;
-        let wait = if before > 0.0 && during + 1.0 <= allowed {
-            room_needed / before * self.window_micros as f64
-        } else {
-            (current + self.window_micros - now) as f64
+        let counts = Counts {
+            before: sends(previous),
+            during: sends(current),
+            allowed: f64::from(self.allowed),
         };
+        let into_window = (now - current) as f64 / self.window_micros as f64;
+        let wait = counts.wait_in_windows(into_window) * self.window_micros as f64;
         retry(
             self.refusal,
             Duration::from_micros(wait.ceil().max(1.0) as u64),
         )
+    }
+}
+
+/// One limit's sends in the previous and the current window, and how many it allows.
+struct Counts {
+    before: f64,
+    during: f64,
+    allowed: f64,
+}
+
+impl Counts {
+    /// How long (in windows) from `into_window` (0..1 through the current window) until one
+    /// more send fits under the sliding estimate, with no other send meanwhile. The estimate
+    /// is `before × (1 − into_window) + during`: the previous window slides out; once the
+    /// current window ends, its sends are the previous window's and slide out in turn.
+    fn wait_in_windows(&self, into_window: f64) -> f64 {
+        let room = self.allowed - 1.0;
+        if self.during <= room {
+            // Within this window, as soon as enough of the previous one has slid out.
+            let at = if self.before > 0.0 {
+                1.0 - (room - self.during) / self.before
+            } else {
+                0.0
+            };
+            return (at - into_window).max(0.0);
+        }
+        // This window's sends alone are too many: into the next one, until enough of them
+        // have slid out.
+        let rest_of_this = 1.0 - into_window;
+        rest_of_this + (1.0 - room / self.during)
     }
 }
 
@@ -302,4 +332,59 @@ impl AuthFailures {
 /// A key id as the limiter keeps it: bounded, since the caller chooses it.
 fn key_id(access_key_id: &str) -> String {
     access_key_id.chars().take(128).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counts;
+
+    fn wait(before: f64, during: f64, allowed: f64, into_window: f64) -> f64 {
+        Counts {
+            before,
+            during,
+            allowed,
+        }
+        .wait_in_windows(into_window)
+    }
+
+    /// The wait said is the wait needed: the estimate one moment after it lets one more send
+    /// in, and one moment before it does not.
+    #[test]
+    fn the_retry_after_is_when_one_more_send_fits_and_not_sooner() {
+        let estimate = |before: f64, during: f64, at: f64| match at < 1.0 {
+            true => before * (1.0 - at) + during,
+            false => during * (1.0 - (at - 1.0)),
+        };
+        for (before, during, allowed) in [
+            (0.0, 1.0, 1.0),
+            (3.0, 1.0, 3.0),
+            (5.0, 5.0, 5.0),
+            (0.0, 10.0, 10.0),
+            (8.0, 2.0, 6.0),
+        ] {
+            for into_window in [0.0, 0.3, 0.99, 0.999] {
+                let fits = |t: f64| estimate(before, during, t) + 1.0 <= allowed + 1e-9;
+                if fits(into_window) {
+                    continue; // not refused: no wait is asked
+                }
+                let at = into_window + wait(before, during, allowed, into_window);
+                assert!(
+                    fits(at + 1e-6),
+                    "{before} {during} {allowed} at {into_window}: not free at {at}"
+                );
+                assert!(
+                    !fits(at - 1e-3),
+                    "{before} {during} {allowed} at {into_window}: free before {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_send_an_hour_near_the_end_of_the_hour_waits_about_an_hour() {
+        // Sent at 14:59:35, refused again at once: not "25 s" (at 15:00 the send still counts).
+        let into_window = 1.0 - 25.0 / 3600.0;
+        let seconds = wait(0.0, 1.0, 1.0, into_window) * 3600.0;
+        assert!((3600.0..=3626.0).contains(&seconds), "{seconds}");
+    }
 }

@@ -101,7 +101,12 @@ impl SqliteDb {
                 let mut next = jobs.recv().ok();
                 while let Some(job) = next.take() {
                     match job {
-                        WriteJob::Alone(work) => work(&mut write),
+                        WriteJob::Alone(work) => {
+                            let alone = std::panic::AssertUnwindSafe(|| work(&mut write));
+                            if std::panic::catch_unwind(alone).is_err() {
+                                tracing::error!("a database job outside a transaction panicked");
+                            }
+                        }
                         WriteJob::Transaction(first) => {
                             let mut group = vec![first];
                             while group.len() < MOST_PER_COMMIT {
@@ -264,7 +269,13 @@ fn in_savepoint(
 ) -> std::result::Result<Outcome, (Option<Outcome>, String)> {
     conn.execute_batch("SAVEPOINT write")
         .map_err(|e| (None, format!("could not begin a write: {e}")))?;
-    let outcome = work(conn);
+    // A write that panics (a bug) is rolled back alone, and its caller told it was not run:
+    // the writer goes on serving the others rather than stopping every write for good.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(conn)))
+        .unwrap_or_else(|_| Outcome {
+            kept: false,
+            answer: Box::new(|_| ()),
+        });
     let end = match outcome.kept {
         true => "RELEASE write",
         false => "ROLLBACK TO write; RELEASE write",
@@ -361,7 +372,8 @@ mod tests {
     use super::*;
 
     /// Writes queued together share commits, yet each stays its own transaction: one that
-    /// fails leaves nothing behind and gets its own error, the others are kept and answered.
+    /// fails (or panics) leaves nothing behind and gets its own error, the others are kept
+    /// and answered.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn transactions_sharing_a_commit_succeed_and_fail_each_on_its_own() {
         let folder = tempfile::tempdir().unwrap();
@@ -392,6 +404,15 @@ mod tests {
                 }
             }
         }
+        let panicked = db
+            .write(|_| -> Result<()> { panic!("a bug in one write") })
+            .await;
+        assert!(
+            panicked.is_err(),
+            "a write that panics is answered with an error"
+        );
+        let after = db.write(|_| Ok("still writing")).await.unwrap();
+        assert_eq!(after, "still writing", "and the writer serves the next one");
         let kept: Vec<String> = db
             .read(|conn| {
                 conn.query(
