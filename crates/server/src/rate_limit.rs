@@ -143,8 +143,9 @@ impl Limit<'_> {
         }
     }
 
-    /// How long until the estimate falls below the limit: as the previous window slides
-    /// out, or at the latest once this window has passed too.
+    /// The refusal, with how long until one more send fits the estimate
+    /// (`Counts::wait_in_windows`): within this window as the previous one slides out, or
+    /// into the next one when this window's own sends are already too many.
     fn refused(&self, conn: &Conn, now: i64, current: i64, previous: i64) -> Error {
         let sends = |start: i64| {
             conn.query_opt(
