@@ -135,3 +135,63 @@ async fn a_principal_that_may_not_read_the_trail_syncs_the_rest_and_keeps_none_o
     assert_eq!(report.activity, 0);
     assert!(window(&cache, ActivityFilter::default()).is_empty());
 }
+
+#[tokio::test]
+async fn a_deleted_records_personal_data_leaves_the_synced_trail_with_its_tombstone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo) = support::demo_server_and_credentials(dir.path(), false).await;
+    let admin = support::client_of(&server, &demo.organizations[0], "admin");
+    let cache = cache_in(dir.path(), "admin");
+    let policy = admin.permission_policies().await.unwrap()[0].id;
+    let invitation = admin
+        .create_invitation(&NewInvitation {
+            email: "forget.me@example.com".into(),
+            first_name: Some("Ada".into()),
+            last_name: Some("Forgotten".into()),
+            contact_number: Some("+44 20 7946 0000".into()),
+            permission_policy_ids: vec![policy],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    admin.revoke_invitation(invitation.id).await.unwrap();
+    sync(&admin, &cache, |_| {}).await.unwrap();
+    let by_email = ActivityFilter {
+        search: Some("forget.me@example.com".into()),
+        ..Default::default()
+    };
+    assert_eq!(window(&cache, by_email.clone()).len(), 2, "cached as sent");
+
+    admin.delete_invitation(invitation.id).await.unwrap();
+    let report = sync(&admin, &cache, |_| {}).await.unwrap();
+    assert_eq!(report.activity, 1, "only the deletion's event came down");
+
+    assert!(window(&cache, by_email).is_empty(), "the e-mail is gone");
+    let found = activity::activity_window(
+        &cache.lock().unwrap(),
+        &ActivityFilter {
+            record_id: Some(invitation.id),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let actions: Vec<&str> = found.rows.iter().map(|r| r.event.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "invitation.deleted",
+            "invitation.revoked",
+            "invitation.created"
+        ]
+    );
+    let cached =
+        serde_json::to_string(&found.rows.iter().map(|r| &r.event).collect::<Vec<_>>()).unwrap();
+    for personal in ["forget.me", "Forgotten", "\"Ada\"", "7946"] {
+        assert!(!cached.contains(personal), "{personal} left in {cached}");
+    }
+    assert!(
+        cached.contains("(erased)"),
+        "the changes stay, their values erased"
+    );
+}

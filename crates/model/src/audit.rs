@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// Who, what, which record, from where and which fields: one change, never edited.
+/// Who, what, which record, from where and which fields: one change, never edited but for the
+/// erasure of a deleted record's personal data (`erase_personal_data`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
@@ -123,6 +124,44 @@ impl AuditAction {
     }
 }
 
+/// The fields of a record that say who a person is: what a deletion erases from the trail.
+pub const PERSONAL_FIELDS: [&str; 4] = ["email", "firstName", "lastName", "contactNumber"];
+
+/// What an erased value reads as: the change happened, its value is gone.
+pub const ERASED: &str = "(erased)";
+
+/// Erases the personal values among `changes` (a null stays null: there was nothing to erase).
+pub fn erase_personal_changes(changes: &mut [FieldChange]) {
+    for change in changes
+        .iter_mut()
+        .filter(|c| PERSONAL_FIELDS.contains(&c.field.as_str()))
+    {
+        for value in [&mut change.old, &mut change.new] {
+            if !value.is_null() {
+                *value = serde_json::Value::String(ERASED.into());
+            }
+        }
+    }
+}
+
+impl AuditEvent {
+    /// Erases what this event holds of the deleted record `deleted`: its e-mail and personal
+    /// values when the event is about it, its name when it acted. The server does this to its
+    /// trail in the deletion's transaction; a synced copy does it when the record's tombstone
+    /// arrives, since events never come down the feed twice. Answers whether anything changed.
+    pub fn erase_personal_data(&mut self, deleted: Uuid) -> bool {
+        let before = self.clone();
+        if self.record_id == Some(deleted) {
+            self.record_email = None;
+            erase_personal_changes(&mut self.changes);
+        }
+        if self.actor_id == Some(deleted) {
+            self.actor_name = ERASED.into();
+        }
+        *self != before
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +177,55 @@ mod tests {
             );
         }
         assert_eq!(AuditAction::parse("invitation.sent"), None);
+    }
+
+    fn event(actor: Uuid, record: Uuid) -> AuditEvent {
+        AuditEvent {
+            id: Uuid::from_u128(9),
+            dt_created: DateTime::UNIX_EPOCH,
+            dt_last_modified: None,
+            actor_id: Some(actor),
+            actor_kind: "person".into(),
+            actor_name: "Ada Lovelace".into(),
+            action: "invitation.updated".into(),
+            record_type: "invitation".into(),
+            record_id: Some(record),
+            record_email: Some("ada@example.com".into()),
+            client_address: None,
+            user_agent: None,
+            changes: vec![
+                FieldChange {
+                    field: "firstName".into(),
+                    old: serde_json::Value::Null,
+                    new: "Ada".into(),
+                },
+                FieldChange {
+                    field: "status".into(),
+                    old: "Pending".into(),
+                    new: "Revoked".into(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn erasure_removes_the_deleted_records_personal_values_and_name_and_nothing_else() {
+        let (actor, record) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let mut about = event(actor, record);
+        assert!(about.erase_personal_data(record));
+        assert_eq!(about.record_email, None);
+        assert_eq!(about.changes[0].old, serde_json::Value::Null);
+        assert_eq!(about.changes[0].new, ERASED);
+        assert_eq!(about.changes[1].new, "Revoked", "not personal");
+        assert_eq!(about.actor_name, "Ada Lovelace", "someone else acted");
+
+        let mut by = event(actor, record);
+        assert!(by.erase_personal_data(actor));
+        assert_eq!(by.actor_name, ERASED);
+        assert_eq!(by.record_email.as_deref(), Some("ada@example.com"));
+
+        let mut other = event(actor, record);
+        assert!(!other.erase_personal_data(Uuid::from_u128(3)));
+        assert_eq!(other, event(actor, record));
     }
 }

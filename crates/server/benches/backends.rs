@@ -94,7 +94,7 @@ async fn skip_audit_writes(server: &RunningServer) {
 }
 
 /// `BENCH_AUDIT_SQL`, run on a SQLite database before the trail's creates: measures a
-/// change to the trail's indexes (`DROP INDEX audit_events_email;`, say) without a migration.
+/// change to the trail's indexes (`DROP INDEX audit_events_action;`, say) without a migration.
 async fn try_schema_change(server: &RunningServer, sql: String) {
     server
         .state

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use invitedesk_model::{AccountInvitation, AuditEvent};
 use rusqlite::{params, Connection};
+use uuid::Uuid;
 
-use super::{compress, Cache, List, Result, StoredRow};
+use super::{compress, decompress, Cache, List, Result, StoredRow};
 
 /// An audit event as the cache stores it: the columns the Activity tab filters on, and the
 /// compressed JSON.
@@ -82,6 +83,31 @@ impl StoredRow for ActivityRow {
         .execute(params![rowid, self.record])?;
         Ok(())
     }
+}
+
+/// Erases what the cached trail holds of a record whose tombstone just arrived, as the server
+/// erased its own copy in the deletion: the feed never sends an event twice.
+pub(super) fn erase_personal_data(conn: &Connection, deleted: Uuid) -> Result<()> {
+    let stored: Vec<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT r.record FROM activity a JOIN activity_records r ON r.rowid = a.rowid
+              WHERE a.record_id = ?1
+             UNION ALL
+             SELECT r.record FROM activity a JOIN activity_records r ON r.rowid = a.rowid
+              WHERE a.actor_id = ?2",
+        )?
+        .query_map(params![&deleted.as_bytes()[..], deleted.to_string()], |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for record in stored {
+        let mut event: AuditEvent = serde_json::from_slice(&decompress(&record)?)?;
+        if event.erase_personal_data(deleted) {
+            let json = serde_json::to_string(&event)?;
+            ActivityRow::new(&event, &json).write(conn, List::Activity)?;
+        }
+    }
+    Ok(())
 }
 
 impl Cache {

@@ -697,7 +697,7 @@ fn write_row(conn: &Connection, list: List, row: &CachedRow) -> Result<()> {
     if row.deleted {
         conn.prepare_cached(&format!("DELETE FROM {} WHERE id = ?", list.key()))?
             .execute([&row.id[..]])?;
-        return Ok(());
+        return activity::erase_personal_data(conn, uuid::Uuid::from_bytes(row.id));
     }
     let (insert, records) = match list {
         List::Invitations => (

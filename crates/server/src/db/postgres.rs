@@ -21,10 +21,11 @@ use crate::error::{Error, Result};
 
 /// The numbered files of `migrations/postgres/`, applied in order and recorded in
 /// `schema_migrations`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("../../migrations/postgres/0001_schema.sql"),
     include_str!("../../migrations/postgres/0002_people.sql"),
     include_str!("../../migrations/postgres/0003_audit.sql"),
+    include_str!("../../migrations/postgres/0004_lean_audit.sql"),
 ];
 
 /// Statements kept prepared per connection; the list's dynamic filters make a few dozen.

@@ -1,8 +1,11 @@
 //! The audit trail: every change appends one event in its own transaction (so a refused or
 //! rolled-back change leaves none), and `GET /auditlog` pages them like the other lists.
-//! Events are never updated; only the retention purge removes them.
+//! Events never move: their one stamp is both when they were made and their place in the
+//! feed, so a single index serves the newest-first pages and the feed (0009_lean_audit.sql).
+//! A deletion erases personal data inside them in place; only the retention purge removes them.
 
 use chrono::{DateTime, Utc};
+use invitedesk_model::audit::ERASED;
 use invitedesk_model::{AuditAction, AuditEvent, FieldChange, Page};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -161,7 +164,7 @@ impl<'a> Event<'a> {
 
 /// Appends `event` in the caller's transaction.
 pub fn append(conn: &Conn, clock: &Clock, event: Event) -> Result<()> {
-    let now = clock.now();
+    let stamp = micros(conn.stamp(clock, event.org_id)?);
     conn.prepare_cached(
         "INSERT INTO audit_events (id, org_id, dt_created, dt_last_modified, actor_id, actor_kind,
             actor_name, action, record_type, record_id, record_email, client_address, user_agent, changes)
@@ -171,8 +174,8 @@ pub fn append(conn: &Conn, clock: &Clock, event: Event) -> Result<()> {
         // Time-ordered: each new event goes at the end of the id index, not somewhere inside.
         Uuid::now_v7().to_string(),
         event.org_id.to_string(),
-        micros(now),
-        micros(conn.stamp(clock, event.org_id)?),
+        stamp,
+        stamp,
         event.actor.id.map(|id| id.to_string()),
         event.actor.kind,
         event.actor.name,
@@ -278,7 +281,7 @@ impl AuditParams {
         }
     }
 
-    /// The filters as one condition; None when there are none.
+    /// The filters but the e-mail's as one condition; None when there are none.
     fn condition(&self) -> Result<Option<Sql>> {
         let mut filters: Vec<(&str, Value)> = Vec::new();
         if let Some(actor) = self.actor_id {
@@ -298,15 +301,12 @@ impl AuditParams {
         if let Some(record) = self.record_id {
             filters.push((" AND record_id = ", record.to_string().to_value()));
         }
-        if let Some(email) = &self.email {
-            let email = invitedesk_model::validate::email(email).map_err(Error::field)?;
-            filters.push((" AND record_email = ", email.to_value()));
-        }
+        // An event's stamp is when it was made (`append`): the time index serves the range.
         if let Some(from) = self.from {
-            filters.push((" AND dt_created >= ", micros(from).to_value()));
+            filters.push((" AND dt_last_modified >= ", micros(from).to_value()));
         }
         if let Some(to) = self.to {
-            filters.push((" AND dt_created < ", micros(to).to_value()));
+            filters.push((" AND dt_last_modified < ", micros(to).to_value()));
         }
         if filters.is_empty() {
             return Ok(None);
@@ -317,6 +317,71 @@ impl AuditParams {
         }
         Ok(Some(sql))
     }
+
+    /// The pager's branches, each read on its own index and merged: one for the filters, or,
+    /// with an e-mail, one per record that had it. None when no record ever had that e-mail.
+    fn branches(&self, conn: &Conn, org_id: Uuid) -> Result<Option<Vec<Sql>>> {
+        let condition = self.condition()?;
+        let Some(email) = &self.email else {
+            return Ok(Some(condition.into_iter().collect()));
+        };
+        let email = invitedesk_model::validate::email(email).map_err(Error::field)?;
+        let records = records_with_email(conn, org_id, &email)?;
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let about = |records: &[String]| {
+            let mut sql = condition.clone().unwrap_or_default();
+            sql.push(" AND record_email = ")
+                .bind(email.clone())
+                .push(" AND record_id IN (")
+                .bind_list(records)
+                .push(")");
+            sql
+        };
+        Ok(Some(match records.len() <= MOST_BRANCHES {
+            true => records.chunks(1).map(about).collect(),
+            false => vec![about(&records)],
+        }))
+    }
+}
+
+/// Above this many records with one e-mail, their events are found by walking the trail newest
+/// first instead of a branch per record: a query's branches are few (SQLite allows 500).
+const MOST_BRANCHES: usize = 50;
+
+/// The invitations and members of `org_id` with `email`, found by their own indexes: the trail
+/// has none by e-mail (0009_lean_audit.sql), since an event with an e-mail is always about an
+/// invitation or a member of its organisation. An invitation of any status is found by its
+/// search index (its search text holds its e-mail); an erased record has no e-mail left.
+fn records_with_email(conn: &Conn, org_id: Uuid, email: &str) -> Result<Vec<String>> {
+    let org = org_id.to_string();
+    let mut sql = match conn.is_postgres() {
+        true => {
+            let mut sql = Sql::new("SELECT id FROM invitations WHERE search_text LIKE ");
+            sql.bind(db::like_pattern(email)).push(" ESCAPE '\\'");
+            sql
+        }
+        false => {
+            let mut sql = Sql::new(
+                "SELECT i.id FROM invitations_search
+                   CROSS JOIN invitations i ON i.rowid = invitations_search.rowid
+                  WHERE invitations_search MATCH ",
+            );
+            sql.bind(crate::store::search::fts_phrase(email));
+            sql
+        }
+    };
+    sql.push(" AND org_id = ")
+        .bind(org.clone())
+        .push(" AND email = ")
+        .bind(email)
+        .push(" UNION ALL SELECT id FROM users WHERE org_id = ")
+        .bind(org)
+        .push(" AND email = ")
+        .bind(email)
+        .push(" AND deleted = 0");
+    sql.query(conn, |r| r.get(0))
 }
 
 pub fn list(
@@ -325,14 +390,21 @@ pub fn list(
     params: &AuditParams,
     clock: &Clock,
 ) -> Result<Page<AuditEvent>> {
-    let condition = params.condition()?;
+    let Some(branches) = params.branches(conn, org_id)? else {
+        let counted = params.modified_since.is_some() && params.include_total == Some(true);
+        return Ok(Page {
+            data: Vec::new(),
+            next_token: None,
+            total: counted.then_some(0),
+        });
+    };
     let (rows, next_token, total) = paging::page_of::<EventRow>(
         conn,
         "audit_events",
         org_id,
         &params.list_params(),
         clock,
-        condition.into_iter().collect(),
+        branches,
     )?;
     Ok(Page {
         data: rows
@@ -344,50 +416,32 @@ pub fn list(
     })
 }
 
-/// The fields of a record that are a person's own data, which a deletion erases.
-const PERSONAL_FIELDS: [&str; 4] = ["email", "firstName", "lastName", "contactNumber"];
-
-/// What an erased value reads as: the change happened, its value is gone.
-const ERASED: &str = "(erased)";
-
 /// Erases a deleted record's personal data from the trail too, as the deletion does from
 /// everything else: its e-mail and the personal fields' values in its events, and its name
-/// where it acted (an invitee, a member). The events stay, with who acted, what and when; this
-/// erasure is the one change events ever see, and it is stamped so synced copies get it too.
-pub fn erase_personal_data(
-    conn: &Conn,
-    clock: &Clock,
-    org_id: Uuid,
-    record_id: Uuid,
-) -> Result<()> {
+/// where it acted (an invitee, a member). The events stay, with who acted, what and when, and
+/// keep their place in the feed: a synced copy erases its own when the record's tombstone
+/// arrives (`AuditEvent::erase_personal_data`).
+pub fn erase_personal_data(conn: &Conn, org_id: Uuid, record_id: Uuid) -> Result<()> {
     let (org, record) = (org_id.to_string(), record_id.to_string());
     let events: Vec<(String, i64, String)> = conn.query(
-        "SELECT id, dt_last_modified, changes FROM audit_events
-          WHERE org_id = ? AND (record_id = ? OR actor_id = ?)",
-        (&org, &record, &record),
+        // Two walks, one per index: with an OR, SQLite reads every event of the organisation.
+        "SELECT id, dt_last_modified, changes FROM audit_events WHERE org_id = ?1 AND record_id = ?2
+         UNION SELECT id, dt_last_modified, changes FROM audit_events WHERE org_id = ?1 AND actor_id = ?2",
+        (&org, &record),
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     for (id, stamped, changes) in events {
         let mut changes: Vec<FieldChange> = serde_json::from_str(&changes)?;
-        for change in changes
-            .iter_mut()
-            .filter(|c| PERSONAL_FIELDS.contains(&c.field.as_str()))
-        {
-            for value in [&mut change.old, &mut change.new] {
-                if !value.is_null() {
-                    *value = Json::String(ERASED.into());
-                }
-            }
-        }
+        invitedesk_model::audit::erase_personal_changes(&mut changes);
         conn.prepare_cached(
-            "UPDATE audit_events SET changes = ?1, dt_last_modified = ?2,
-                record_email = CASE WHEN record_id = ?3 THEN NULL ELSE record_email END,
-                actor_name = CASE WHEN actor_id = ?3 THEN ?4 ELSE actor_name END
-             WHERE org_id = ?5 AND dt_last_modified = ?6 AND id = ?7",
+            "UPDATE audit_events SET
+                changes = CASE WHEN record_id = ?2 THEN ?1 ELSE changes END,
+                record_email = CASE WHEN record_id = ?2 THEN NULL ELSE record_email END,
+                actor_name = CASE WHEN actor_id = ?2 THEN ?3 ELSE actor_name END
+             WHERE org_id = ?4 AND dt_last_modified = ?5 AND id = ?6",
         )?
         .execute((
             serde_json::to_string(&changes)?,
-            micros(conn.stamp(clock, org_id)?),
             &record,
             ERASED,
             &org,
@@ -399,12 +453,12 @@ pub fn erase_personal_data(
 }
 
 /// Removes events older than `cutoff` (`--audit-retention-days`).
-/// Organisation by organisation, so that the newest-first index serves it: one index fewer
-/// for every event to write.
+/// Organisation by organisation, so that the trail's time index serves it (an event's stamp
+/// is when it was made): one index fewer for every event to write.
 pub fn purge_older_than(conn: &Conn, cutoff: i64) -> Result<usize> {
     conn.execute(
         "DELETE FROM audit_events
-          WHERE org_id IN (SELECT id FROM organizations) AND dt_created < ?",
+          WHERE org_id IN (SELECT id FROM organizations) AND dt_last_modified < ?",
         [cutoff],
     )
 }
@@ -446,8 +500,12 @@ impl FromRow for EventRow {
 }
 
 impl Pageable for EventRow {
+    // An event's stamp is when it was made too (`append`), and it never moves: one index
+    // orders both the newest-first pages and the feed.
+    const NEWEST_FIRST_BY: &'static str = "dt_last_modified";
+
     fn created_micros(&self) -> i64 {
-        self.dt_created
+        self.dt_last_modified
     }
     fn modified_micros(&self) -> i64 {
         self.dt_last_modified

@@ -46,6 +46,9 @@ struct Cursor {
 
 /// A row that can be paged: its creation and modification stamps and id.
 pub trait Pageable {
+    /// The column the newest-first pages are ordered by; `created_micros` is its value.
+    const NEWEST_FIRST_BY: &'static str = "dt_created";
+
     fn created_micros(&self) -> i64;
     fn modified_micros(&self) -> i64;
     fn id_text(&self) -> &str;
@@ -196,6 +199,7 @@ fn page_below<R: FromRow + Pageable>(
             None => None,
         },
         limit: i64::from(page_size) + 1,
+        newest_first_by: R::NEWEST_FIRST_BY,
     };
     let query = match statuses {
         [] => page.query(None),
@@ -211,7 +215,7 @@ fn page_below<R: FromRow + Pageable>(
                     .append(page.query(Some(status)))
                     .push(&format!(") AS status{i}"));
             }
-            merged.push(page.order()).push(" LIMIT ").bind(page.limit);
+            merged.push(&page.order()).push(" LIMIT ").bind(page.limit);
             merged
         }
     };
@@ -235,13 +239,14 @@ struct Page<'a> {
     horizon: Option<i64>,
     search: Option<search::SearchPlan>,
     limit: i64,
+    newest_first_by: &'static str,
 }
 
 impl Page<'_> {
-    fn order(&self) -> &'static str {
+    fn order(&self) -> String {
         match self.params.modified_since {
-            Some(_) => " ORDER BY dt_last_modified ASC, id ASC",
-            None => " ORDER BY dt_created DESC, id DESC",
+            Some(_) => " ORDER BY dt_last_modified ASC, id ASC".into(),
+            None => format!(" ORDER BY {} DESC, id DESC", self.newest_first_by),
         }
     }
 
@@ -275,7 +280,7 @@ impl Page<'_> {
                 query.push(" AND deleted = 0");
                 if let Some(c) = &self.cursor {
                     query
-                        .push(" AND (dt_created, id) < (")
+                        .push(&format!(" AND ({}, id) < (", self.newest_first_by))
                         .bind(c.k)
                         .push(", ")
                         .bind(c.id.clone())
@@ -289,7 +294,7 @@ impl Page<'_> {
         if let Some(plan) = &self.search {
             plan.push_filter(&mut query);
         }
-        query.push(self.order()).push(" LIMIT ").bind(self.limit);
+        query.push(&self.order()).push(" LIMIT ").bind(self.limit);
         query
     }
 }

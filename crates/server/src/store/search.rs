@@ -79,7 +79,7 @@ impl SearchPlan {
 }
 
 /// `text` as one FTS5 phrase: for the trigram tokenizer, every row containing it.
-fn fts_phrase(text: &str) -> String {
+pub fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 

@@ -236,7 +236,8 @@ pub fn insert(conn: &Conn, new: UserInsert) -> Result<User> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
          RETURNING *",
         crate::params![
-            Uuid::new_v4().to_string(),
+            // Time-ordered, as invitations' ids are (`invitations::insert`).
+            Uuid::now_v7().to_string(),
             new.org_id.to_string(),
             new.email,
             new.first_name,
@@ -399,7 +400,7 @@ pub fn delete(conn: &Conn, caller: &Caller, id: Uuid, clock: &Clock) -> Result<U
         old: current.status(clock.now())?.as_str().into(),
         new: serde_json::Value::Null,
     }];
-    audit::erase_personal_data(conn, clock, caller.org_id, id)?;
+    audit::erase_personal_data(conn, caller.org_id, id)?;
     let event = Event::by(caller, AuditAction::UserDeleted, id, None);
     audit::append(conn, clock, event.with_changes(status_change))?;
     deleted.into_wire(clock.now())
