@@ -8,8 +8,9 @@ mod support;
 use invitedesk_client::activity::{self, ActivityFilter};
 use invitedesk_client::cache::List;
 use invitedesk_client::sync::sync;
+use invitedesk_client::ApiClient;
 use invitedesk_client::Cache;
-use invitedesk_model::NewInvitation;
+use invitedesk_model::{Invitation, NewInvitation};
 
 fn cache_in(dir: &std::path::Path, name: &str) -> Arc<Mutex<Cache>> {
     Arc::new(Mutex::new(
@@ -30,24 +31,42 @@ fn window(cache: &Mutex<Cache>, filter: ActivityFilter) -> Vec<String> {
     found.rows.into_iter().map(|r| r.event.action).collect()
 }
 
+/// A new person invited by `admin` with the organisation's first policy.
+async fn invite(
+    admin: &ApiClient,
+    email: &str,
+    first: &str,
+    last: &str,
+    phone: &str,
+) -> Invitation {
+    let policy = admin.permission_policies().await.unwrap()[0].id;
+    admin
+        .create_invitation(&NewInvitation {
+            email: email.into(),
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            contact_number: Some(phone.into()),
+            permission_policy_ids: vec![policy],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_trail_syncs_incrementally_and_answers_filters_history_and_csv_offline() {
     let dir = tempfile::tempdir().unwrap();
     let (server, demo) = support::demo_server_and_credentials(dir.path(), false).await;
     let admin = support::client_of(&server, &demo.organizations[0], "admin");
     let cache = cache_in(dir.path(), "admin");
-    let policy = admin.permission_policies().await.unwrap()[0].id;
-    let invitation = admin
-        .create_invitation(&NewInvitation {
-            email: "trail@example.com".into(),
-            first_name: Some("Grace".into()),
-            last_name: Some("Hopper".into()),
-            contact_number: Some("+1 555 0100".into()),
-            permission_policy_ids: vec![policy],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let invitation = invite(
+        &admin,
+        "trail@example.com",
+        "Grace",
+        "Hopper",
+        "+1 555 0100",
+    )
+    .await;
     sync(&admin, &cache, |_| {}).await.unwrap();
     let first_cursor = cache
         .lock()
@@ -142,18 +161,14 @@ async fn a_deleted_records_personal_data_leaves_the_synced_trail_with_its_tombst
     let (server, demo) = support::demo_server_and_credentials(dir.path(), false).await;
     let admin = support::client_of(&server, &demo.organizations[0], "admin");
     let cache = cache_in(dir.path(), "admin");
-    let policy = admin.permission_policies().await.unwrap()[0].id;
-    let invitation = admin
-        .create_invitation(&NewInvitation {
-            email: "forget.me@example.com".into(),
-            first_name: Some("Ada".into()),
-            last_name: Some("Forgotten".into()),
-            contact_number: Some("+44 20 7946 0000".into()),
-            permission_policy_ids: vec![policy],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let invitation = invite(
+        &admin,
+        "forget.me@example.com",
+        "Ada",
+        "Forgotten",
+        "+44 20 7946 0000",
+    )
+    .await;
     admin.revoke_invitation(invitation.id).await.unwrap();
     sync(&admin, &cache, |_| {}).await.unwrap();
     let by_email = ActivityFilter {

@@ -88,11 +88,13 @@ impl ListParams {
         Ok(statuses)
     }
 
-    /// The `search=` text, if any: at most `SEARCH_MAX_CHARS`.
+    /// The `search=` text, if any: at most `SEARCH_MAX_CHARS`, and no character that no
+    /// stored text holds (a NUL would also end SQLite's full-text query and PostgreSQL's text).
     pub fn search(&self) -> Result<Option<&str>> {
         let Some(search) = self.search.as_deref().filter(|s| !s.trim().is_empty()) else {
             return Ok(None);
         };
+        invitedesk_model::validate::clean_text("search", search).map_err(Error::field)?;
         if search.chars().count() > SEARCH_MAX_CHARS {
             return Err(Error::BadRequest {
                 code: "search_too_long",

@@ -227,6 +227,14 @@ async fn list_filters_are_bounded_and_never_fail_the_server() {
             .await
             .expect_error(StatusCode::BAD_REQUEST, "search_too_long");
         assert_eq!(too_long["field"], "search");
+        // Long enough for the trigram index, which a NUL would cut short.
+        for hostile in ["abc%00def", "abcd%0A", "%00%00%00"] {
+            let refused = admin
+                .get(&format!("/{list}?search={hostile}"))
+                .await
+                .expect_error(StatusCode::BAD_REQUEST, "forbidden_character");
+            assert_eq!(refused["field"], "search", "{hostile}");
+        }
         let longest = "x".repeat(200);
         assert_eq!(
             admin.get(&format!("/{list}?search={longest}")).await.status,
