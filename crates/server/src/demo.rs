@@ -9,14 +9,16 @@ use crate::db::Conn;
 use chrono::{DateTime, Duration, Utc};
 use invitedesk_model::permission::managed;
 use invitedesk_model::validate::{Placement, ValidNewInvitation};
-use invitedesk_model::{InvitationStatus, UserStatus};
+use invitedesk_model::{AuditAction, FieldChange, Invitation, InvitationStatus, UserStatus};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{hash_secret, random_token};
 use crate::clock::Clock;
 use crate::db::{self, micros};
 use crate::error::Result;
+use crate::store::audit::{self, Actor, Event, RequestSource, Target};
 use crate::store::invitations::{self, InvitationInsert};
 use crate::store::users::{self, UserInsert};
 use crate::store::{catalog, policies};
@@ -531,19 +533,79 @@ impl Seeder<'_, '_> {
         status: InvitationStatus,
         created_days_ago: i64,
     ) -> Result<()> {
+        let sent = self.now() - Duration::days(created_days_ago);
         let insert = InvitationInsert {
             org_id,
             invitation,
             status,
             principal_id: admin,
-            created: self.now() - Duration::days(created_days_ago),
+            created: sent,
             stamp: self.conn.stamp(self.clock, org_id)?,
-            dt_last_sent: Some(self.now() - Duration::days(created_days_ago)),
+            dt_last_sent: Some(sent),
             token_hash: None,
             delivery_status: None,
         };
-        invitations::insert(self.conn, insert)?;
-        Ok(())
+        let row = invitations::insert(self.conn, insert)?;
+        self.invitation_story(org_id, admin, row.into_wire(self.now())?, sent)
+    }
+
+    /// What the trail would hold had the invitation been sent `sent` and answered since:
+    /// the Activity tab and the details panel's history have a story from the first launch.
+    fn invitation_story(
+        &self,
+        org_id: Uuid,
+        admin: Uuid,
+        invitation: Invitation,
+        sent: DateTime<Utc>,
+    ) -> Result<()> {
+        let source = RequestSource::default();
+        let email = invitation.email.clone().unwrap_or_default();
+        let event = |actor: Actor, action: AuditAction, changes: Vec<FieldChange>| Event {
+            org_id,
+            actor,
+            action,
+            target: Target {
+                id: Some(invitation.id),
+                email: Some(email.clone()),
+            },
+            source: &source,
+            changes,
+        };
+        let by_admin = || Actor {
+            id: Some(admin),
+            kind: "serviceUser",
+            name: SERVICE_USERS[0].0.to_owned(),
+        };
+        let mut created = invitation.clone();
+        created.status = Some(InvitationStatus::Pending);
+        created.accepted = created.accepted.map(|_| false);
+        let changes = audit::changes_between(None::<&Invitation>, &created)?;
+        audit::append_as_of(
+            self.conn,
+            sent,
+            event(by_admin(), AuditAction::InvitationCreated, changes),
+        )?;
+        let (actor, action, after_days) = match invitation.status {
+            Some(InvitationStatus::Revoked) => (by_admin(), AuditAction::InvitationRevoked, 2),
+            Some(InvitationStatus::Declined) => (
+                Actor::invitee(invitation.id, &email),
+                AuditAction::InvitationDeclined,
+                1,
+            ),
+            Some(InvitationStatus::Accepted) => (
+                Actor::invitee(invitation.id, &email),
+                AuditAction::InvitationAccepted,
+                1,
+            ),
+            _ => return Ok(()),
+        };
+        let status = FieldChange {
+            field: "status".into(),
+            old: json!("Pending"),
+            new: json!(invitation.status),
+        };
+        let answered = sent + Duration::days(after_days);
+        audit::append_as_of(self.conn, answered, event(actor, action, vec![status]))
     }
 }
 

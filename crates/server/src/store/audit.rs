@@ -164,7 +164,14 @@ impl<'a> Event<'a> {
 
 /// Appends `event` in the caller's transaction.
 pub fn append(conn: &Conn, clock: &Clock, event: Event) -> Result<()> {
-    let stamp = micros(conn.stamp(clock, event.org_id)?);
+    let stamp = conn.stamp(clock, event.org_id)?;
+    append_as_of(conn, stamp, event)
+}
+
+/// Appends `event` as made at `at`, which becomes its place in the feed too: only for
+/// history written before anyone reads the feed (the demo's seeded story).
+pub fn append_as_of(conn: &Conn, at: DateTime<Utc>, event: Event) -> Result<()> {
+    let stamp = micros(at);
     conn.prepare_cached(
         "INSERT INTO audit_events (id, org_id, dt_created, dt_last_modified, actor_id, actor_kind,
             actor_name, action, record_type, record_id, record_email, client_address, user_agent, changes)

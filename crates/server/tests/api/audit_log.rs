@@ -2,7 +2,7 @@
 //! what, which record, from where and the fields changed; never a secret; read through
 //! `GET /auditlog` with filters, paging and the incremental feed, by administrators only.
 
-use invitedesk_model::{AuditEvent, Invitation, Page, User};
+use invitedesk_model::{AuditEvent, Invitation, InvitationStatus, Page, User};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -510,12 +510,22 @@ async fn events_older_than_the_retention_are_purged() {
         .await
         .ok::<Value>();
     let count = "SELECT count(*) FROM audit_events";
-    let before = app.sql_count(count).await;
-    assert!(before > 0);
+    let kept = "SELECT count(*) FROM audit_events WHERE record_email = 'kept@example.com'";
+    let (before, kept_before) = (app.sql_count(count).await, app.sql_count(kept).await);
+    assert!(kept_before > 0);
     let state = &app.server.state;
     state.clock.advance(chrono::Duration::days(9));
     invitedesk_server::forget_expired(state).await.unwrap();
-    assert_eq!(app.sql_count(count).await, before, "kept within the period");
+    assert_eq!(
+        app.sql_count(kept).await,
+        kept_before,
+        "kept within the period"
+    );
+    let after = app.sql_count(count).await;
+    assert!(
+        after < before,
+        "the demo's story of weeks ago is past it: {after} of {before}"
+    );
     state.clock.advance(chrono::Duration::days(2));
     invitedesk_server::forget_expired(state).await.unwrap();
     assert_eq!(app.sql_count(count).await, 0);
@@ -523,4 +533,50 @@ async fn events_older_than_the_retention_are_purged() {
 
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn the_demo_organisations_come_with_the_story_of_their_invitations() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let invitations = admin.all_invitations("").await;
+    let events = all_events(&admin, "").await;
+    let answered = |status| match status {
+        InvitationStatus::Accepted => Some(("invitation.accepted", "invitee")),
+        InvitationStatus::Declined => Some(("invitation.declined", "invitee")),
+        InvitationStatus::Revoked => Some(("invitation.revoked", "serviceUser")),
+        _ => None,
+    };
+    let mut answers = 0;
+    for invitation in &invitations {
+        let story: Vec<&AuditEvent> = events
+            .iter()
+            .filter(|e| e.record_id == Some(invitation.id))
+            .collect();
+        let sent = story.last().unwrap_or_else(|| panic!("{invitation:?}"));
+        assert_eq!(sent.action, "invitation.created");
+        assert_eq!(sent.actor_name, "admin");
+        assert_eq!(
+            Some(sent.dt_created),
+            invitation.dt_created,
+            "sent when made"
+        );
+        assert_eq!(change(sent, "status").map(|c| c.1), Some(&json!("Pending")));
+        match answered(invitation.status.unwrap()) {
+            Some((action, kind)) => {
+                answers += 1;
+                assert_eq!(story.len(), 2, "{story:?}");
+                assert_eq!(
+                    (story[0].action.as_str(), story[0].actor_kind.as_str()),
+                    (action, kind)
+                );
+                assert!(story[0].dt_created > sent.dt_created);
+            }
+            None => assert_eq!(story.len(), 1, "{story:?}"),
+        }
+    }
+    assert!(
+        answers >= 3,
+        "accepted, declined and revoked ones: {answers}"
+    );
 }
