@@ -62,9 +62,20 @@ fn local_time(time: chrono::DateTime<Utc>, offset_minutes: i32) -> String {
 }
 
 /// "First name: Ada → Adah; Access end: (none) → 2027-01-31T23:59:59Z"
+/// The fields a person reads first, in this order; the rest follow as the server sent them.
+/// A field that went from no value to an empty one (a new record's `accepted: false`) is left
+/// out: nothing was set.
 pub fn changes_in_words(changes: &[FieldChange]) -> String {
-    changes
-        .iter()
+    let rank = |c: &&FieldChange| {
+        READ_FIRST
+            .iter()
+            .position(|f| *f == c.field)
+            .unwrap_or(READ_FIRST.len())
+    };
+    let mut shown: Vec<&FieldChange> = changes.iter().filter(|c| !sets_nothing(c)).collect();
+    shown.sort_by_key(rank);
+    shown
+        .into_iter()
         .map(|c| {
             format!(
                 "{}: {} → {}",
@@ -77,6 +88,28 @@ pub fn changes_in_words(changes: &[FieldChange]) -> String {
         .join("; ")
 }
 
+const READ_FIRST: [&str; 8] = [
+    "email",
+    "firstName",
+    "lastName",
+    "status",
+    "contactNumber",
+    "permissionPolicyIds",
+    "dtExpiry",
+    "dtEndAccess",
+];
+
+fn sets_nothing(change: &FieldChange) -> bool {
+    use serde_json::Value;
+    let empty = match &change.new {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    change.old.is_null() && empty
+}
+
 /// `dtEndAccess` → "Access end", `firstName` → "First name".
 fn field_label(field: &str) -> String {
     let known = match field {
@@ -84,6 +117,7 @@ fn field_label(field: &str) -> String {
         "dtExpiry" => Some("Expires"),
         "permissionPolicyIds" => Some("Permission policies"),
         "contactNumber" => Some("Contact number"),
+        "email" => Some("E-mail"),
         _ => None,
     };
     if let Some(label) = known {
@@ -177,6 +211,28 @@ mod tests {
             in_words(&event("invitation.updated", changes), 0),
             "Edited by Ada Lovelace on 2026-12-01 10:04: First name: Ada → Adah; \
              Access end: (none) → 2027-01-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn a_new_records_fields_read_person_first_and_leave_out_what_was_not_set() {
+        let set = |field: &str, new: serde_json::Value| FieldChange {
+            field: field.into(),
+            old: json!(null),
+            new,
+        };
+        let created = vec![
+            set("accepted", json!(false)),
+            set("appId", json!("5f0c")),
+            set("email", json!("grace@example.com")),
+            set("firstName", json!("Grace")),
+            set("permissionPolicyIds", json!([])),
+            set("status", json!("Pending")),
+        ];
+        assert_eq!(
+            changes_in_words(&created),
+            "E-mail: (none) → grace@example.com; First name: (none) → Grace; \
+             Status: (none) → Pending; App id: (none) → 5f0c"
         );
     }
 }
