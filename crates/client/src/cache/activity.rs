@@ -86,13 +86,14 @@ impl StoredRow for ActivityRow {
 }
 
 /// Erases what the cached trail holds of a record whose tombstone just arrived, as the server
-/// erased its own copy in the deletion: the feed never sends an event twice.
+/// erased its own copy in the deletion: the feed never sends an event twice. Each event once,
+/// though an invitee's answer has their invitation as both its actor and its record.
 pub(super) fn erase_personal_data(conn: &Connection, deleted: Uuid) -> Result<()> {
     let stored: Vec<Vec<u8>> = conn
         .prepare_cached(
             "SELECT r.record FROM activity a JOIN activity_records r ON r.rowid = a.rowid
               WHERE a.record_id = ?1
-             UNION ALL
+             UNION
              SELECT r.record FROM activity a JOIN activity_records r ON r.rowid = a.rowid
               WHERE a.actor_id = ?2",
         )?
