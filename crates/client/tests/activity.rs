@@ -1,6 +1,7 @@
 //! The audit trail synced into the cache, and the Activity tab's reads over it, against the
 //! real server: filters, search, a record's history in plain words, CSV, offline.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod support;
@@ -11,11 +12,19 @@ use invitedesk_client::sync::sync;
 use invitedesk_client::ApiClient;
 use invitedesk_client::Cache;
 use invitedesk_model::{Invitation, NewInvitation};
+use invitedesk_server::RunningServer;
 
-fn cache_in(dir: &std::path::Path, name: &str) -> Arc<Mutex<Cache>> {
+fn cache_in(dir: &Path, name: &str) -> Arc<Mutex<Cache>> {
     Arc::new(Mutex::new(
         Cache::open(&dir.join(format!("{name}/cache.db"))).unwrap(),
     ))
+}
+
+/// A demo server, and `principal` of its first organisation with a cache of their own.
+async fn signed_in(dir: &Path, principal: &str) -> (RunningServer, ApiClient, Arc<Mutex<Cache>>) {
+    let (server, demo) = support::demo_server_and_credentials(dir, false).await;
+    let client = support::client_of(&server, &demo.organizations[0], principal);
+    (server, client, cache_in(dir, principal))
 }
 
 fn window(cache: &Mutex<Cache>, filter: ActivityFilter) -> Vec<String> {
@@ -56,9 +65,7 @@ async fn invite(
 #[tokio::test]
 async fn the_trail_syncs_incrementally_and_answers_filters_history_and_csv_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, demo) = support::demo_server_and_credentials(dir.path(), false).await;
-    let admin = support::client_of(&server, &demo.organizations[0], "admin");
-    let cache = cache_in(dir.path(), "admin");
+    let (server, admin, cache) = signed_in(dir.path(), "admin").await;
     let invitation = invite(
         &admin,
         "trail@example.com",
@@ -146,9 +153,7 @@ async fn the_trail_syncs_incrementally_and_answers_filters_history_and_csv_offli
 #[tokio::test]
 async fn a_principal_that_may_not_read_the_trail_syncs_the_rest_and_keeps_none_of_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, demo) = support::demo_server_and_credentials(dir.path(), false).await;
-    let reader = support::client_of(&server, &demo.organizations[0], "readonly");
-    let cache = cache_in(dir.path(), "readonly");
+    let (_server, reader, cache) = signed_in(dir.path(), "readonly").await;
     let report = sync(&reader, &cache, |_| {}).await.unwrap();
     assert!(report.invitations > 0, "the lists still sync");
     assert_eq!(report.activity, 0);
@@ -158,9 +163,7 @@ async fn a_principal_that_may_not_read_the_trail_syncs_the_rest_and_keeps_none_o
 #[tokio::test]
 async fn a_deleted_records_personal_data_leaves_the_synced_trail_with_its_tombstone() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, demo) = support::demo_server_and_credentials(dir.path(), false).await;
-    let admin = support::client_of(&server, &demo.organizations[0], "admin");
-    let cache = cache_in(dir.path(), "admin");
+    let (_server, admin, cache) = signed_in(dir.path(), "admin").await;
     let invitation = invite(
         &admin,
         "forget.me@example.com",
