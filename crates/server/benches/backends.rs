@@ -6,9 +6,10 @@
 //! BENCH_SCALE_ROWS (default 1,000,000; 0: no pages) sets the volume; BENCH_CREATES (default 6,000) and
 //! BENCH_CLIENTS (default 16) the creates (0 creates: pages only). The servers run in this process (release build),
 //! the clients beside them, all sharing the machine's cores. BENCH_AUDIT_ROUNDS (default 3) sets
-//! the pairs of the trail's cost; BENCH_AUDIT_SQL changes the SQLite schema before each run with the
+//! the ABBA blocks of the trail's cost (`audit_cost`); BENCH_AUDIT_SQL changes the SQLite schema before each run with the
 //! trail, to measure an index before writing its migration.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
@@ -150,37 +151,105 @@ impl Caller {
     }
 }
 
-/// What writing the audit trail costs the creates: `BENCH_AUDIT_ROUNDS` (default 3) pairs, each
-/// a run with the trail's inserts skipped and one with them, on fresh databases, their order
-/// alternating so that neither always runs on a warmer (or busier) machine; the median of the
-/// pairs' ratios is the figure, since this shared machine moves single runs by ±20 %.
+/// What writing the audit trail costs the creates: `BENCH_AUDIT_ROUNDS` (default 3) blocks of
+/// four runs on fresh databases, in the order without, with, with, without the trail's inserts
+/// (ABBA), so that neither side gains from running first or second, nor from a machine getting
+/// busier or quieter: a pair in one fixed order came out bimodal here (0.83–0.87 one way,
+/// 0.95–1.04 the other), and its median followed whichever order had one pair more. The
+/// median of the blocks' ratios is the figure; this shared machine moves single runs ±20 %.
 async fn audit_cost(backend: &str, database: impl Fn() -> DatabaseUrl) {
-    let mut ratios = Vec::new();
-    for round in 0..env_number("BENCH_AUDIT_ROUNDS", 3) {
-        let skipped_name = format!("{backend}, audit writes skipped (yardstick)");
-        let written_name = format!("{backend}, 1 instance");
-        let (skipped, written) = if round % 2 == 0 {
-            let skipped = creates(&skipped_name, &database(), 1, false).await;
-            (skipped, creates(&written_name, &database(), 1, true).await)
-        } else {
-            let written = creates(&written_name, &database(), 1, true).await;
-            (creates(&skipped_name, &database(), 1, false).await, written)
+    let (mut ratios, mut writer_ratios) = (Vec::new(), Vec::new());
+    let skipped_name = format!("{backend}, audit writes skipped (yardstick)");
+    let written_name = format!("{backend}, 1 instance");
+    for _ in 0..env_number("BENCH_AUDIT_ROUNDS", 3) {
+        let mut block = Vec::new();
+        for trail in [false, true, true, false] {
+            let name = if trail { &written_name } else { &skipped_name };
+            block.push((trail, creates(name, &database(), 1, trail).await));
+        }
+        let total = |trail: bool, of: fn(&Creates) -> f64| -> f64 {
+            block
+                .iter()
+                .filter(|(t, _)| *t == trail)
+                .map(|(_, c)| of(c))
+                .sum()
         };
-        ratios.push(written / skipped);
+        ratios.push(total(true, |c| c.per_second) / total(false, |c| c.per_second));
+        let cpu = |c: &Creates| c.writer_cpu_per_create.as_secs_f64();
+        if total(true, cpu) > 0.0 {
+            writer_ratios.push(total(false, cpu) / total(true, cpu));
+        }
     }
+    print_median(
+        &format!("{backend}: creates with the trail / without"),
+        ratios,
+    );
+    if !writer_ratios.is_empty() {
+        print_median(
+            &format!("{backend}: the writer's time per create without the trail / with"),
+            writer_ratios,
+        );
+    }
+}
+
+fn print_median(what: &str, mut ratios: Vec<f64>) {
     ratios.sort_by(f64::total_cmp);
     let listed: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
     println!(
-        "{backend}: creates with the trail / without, median of {} pairs: {:.2} ({})",
+        "{what}, median of {} ABBA blocks: {:.2} ({})",
         ratios.len(),
         ratios[ratios.len() / 2],
         listed.join(", ")
     );
 }
 
+/// What one run of creates measured.
+struct Creates {
+    per_second: f64,
+    /// CPU time of SQLite's one writer thread per create (zero on PostgreSQL): every write
+    /// waits for that thread, so throughput follows it, and a noisy neighbour on this shared
+    /// host moves it far less than it moves a wall-clock rate.
+    writer_cpu_per_create: Duration,
+}
+
+/// CPU ticks used so far by each of this process's SQLite writer threads, by thread id (Linux
+/// `/proc`; none elsewhere). `utime` and `stime` are the 14th and 15th fields of a task's
+/// `stat`, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+fn writer_ticks() -> HashMap<String, u64> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return HashMap::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| {
+            let name = std::fs::read_to_string(task.path().join("comm")).ok()?;
+            if name.trim() != "db-writer" {
+                return None;
+            }
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            let after_name: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            let time = |i: usize| after_name.get(i)?.parse::<u64>().ok();
+            Some((
+                task.file_name().to_string_lossy().into_owned(),
+                time(11)? + time(12)?,
+            ))
+        })
+        .collect()
+}
+
+/// The writer CPU used since `before`, by the writers alive now (a stopped server's writer
+/// may end meanwhile).
+fn writer_cpu_since(before: &HashMap<String, u64>) -> Duration {
+    let ticks: u64 = writer_ticks()
+        .iter()
+        .map(|(tid, now)| now.saturating_sub(before.get(tid).copied().unwrap_or(0)))
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
 /// `trail`: false skips the audit trail's inserts in the database itself (a trigger or a
 /// rule that drops them), so the same server code measures what writing the trail costs.
-async fn creates(name: &str, database: &DatabaseUrl, instances: usize, trail: bool) -> f64 {
+async fn creates(name: &str, database: &DatabaseUrl, instances: usize, trail: bool) -> Creates {
     let mut servers = Vec::new();
     for _ in 0..instances {
         servers.push(instance(database).await);
@@ -210,7 +279,7 @@ async fn creates(name: &str, database: &DatabaseUrl, instances: usize, trail: bo
         env_number("BENCH_CREATES", 6_000),
         env_number("BENCH_CLIENTS", 16),
     );
-    let started = Instant::now();
+    let (started, writer_before) = (Instant::now(), writer_ticks());
     let tasks = (0..clients).map(|client| {
         let caller = &callers[client % instances];
         async move {
@@ -242,16 +311,23 @@ async fn creates(name: &str, database: &DatabaseUrl, instances: usize, trail: bo
         }
     });
     let mut latencies: Vec<Duration> = join_all(tasks).await.into_iter().flatten().collect();
-    let rate = report(
+    let writer_cpu_per_create = writer_cpu_since(&writer_before) / count as u32;
+    let per_second = report(
         &format!("create, {name}"),
         clients,
         &mut latencies,
         started.elapsed(),
     );
+    if writer_cpu_per_create > Duration::ZERO {
+        println!("  the writer's CPU per create: {writer_cpu_per_create:.1?}");
+    }
     for server in servers {
         server.stop().await;
     }
-    rate
+    Creates {
+        per_second,
+        writer_cpu_per_create,
+    }
 }
 
 async fn pages(name: &str, database: &DatabaseUrl, rows: usize) {
