@@ -178,7 +178,8 @@ pub fn append_as_of(conn: &Conn, at: DateTime<Utc>, event: Event) -> Result<()> 
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?
     .execute(crate::params![
-        // Time-ordered: each new event goes at the end of the id index, not somewhere inside.
+        // Time-ordered and unique by how it is made: the table keeps no key on it, and it
+        // breaks ties between events of one stamp in the order they were made.
         Uuid::now_v7().to_string(),
         event.org_id.to_string(),
         stamp,
